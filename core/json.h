@@ -1,0 +1,59 @@
+/**
+ * @file json.h
+ * @brief Internal: strict JSON on top of jsmn, and JSON string coding.
+ *
+ * jsmn tokenizes; this layer rejects everything jsmn lets through that is
+ * not RFC 8259 JSON (separators, number and literal grammar, raw control
+ * characters in strings, trailing data, bare scalar roots handled by us).
+ */
+#ifndef CCAT_CORE_JSON_H
+#define CCAT_CORE_JSON_H
+
+#include <stddef.h>
+
+/* One jsmn configuration for the whole library (tokens carry parent links). */
+#define JSMN_STRICT
+#define JSMN_PARENT_LINKS
+#ifndef JSMN_IMPLEMENTATION_HERE
+#define JSMN_HEADER
+#endif
+#include <jsmn.h>
+
+#include "ccat/ccat_status.h"
+
+/**
+ * Tokenize and validate the JSON text js[0..len) into toks[0..ntoks).
+ * Returns the number of tokens (>= 1) or CCAT_ERR_JSON_SYNTAX, or
+ * CCAT_ERR_RESPONSE_TOO_LARGE when ntoks is too small.
+ */
+int ccat_json_parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks);
+
+/**
+ * One-pass lookup of members of the object toks[obj]: for every key i in
+ * keys[0..nkeys), found[i] gets the token index of the LAST value whose key
+ * equals keys[i] (escapes in keys are decoded for the comparison), or -1.
+ */
+void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj,
+                       const char *const *keys, int nkeys, int *found);
+
+/**
+ * Decode the string token t in place: unescape, check UTF-8, reject lone
+ * surrogates and U+0000, then NUL-terminate. *out_len gets the byte length.
+ * Returns CCAT_OK, or CCAT_ERR_JSON_STRING (the text is then unusable).
+ */
+ccat_status_t ccat_json_string_decode(char *js, const jsmntok_t *t, size_t *out_len);
+
+/**
+ * Check that s[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF)
+ * and contains no NUL. Returns the number of code points, or -1.
+ */
+long ccat_utf8_count(const char *s, size_t n);
+
+/**
+ * Write s[0..n) as a JSON string literal (quotes included) at out, escaping
+ * '"', '\\' and every control character (\b \f \n \r \t, else \u00XX).
+ * Returns the bytes written, or 0 if more than cap would be needed.
+ */
+size_t ccat_json_escape(char *out, size_t cap, const char *s, size_t n);
+
+#endif /* CCAT_CORE_JSON_H */

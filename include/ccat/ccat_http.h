@@ -1,0 +1,97 @@
+/**
+ * @file ccat_http.h
+ * @brief Incremental, in-place HTTP/1.1 response parser (sans-I/O).
+ *
+ * The parser owns no memory: it works inside one caller buffer. Bytes may
+ * arrive in pieces of any size, down to one byte at a time, by either of two
+ * equivalent routes:
+ *
+ * - zero copy: ask ccat_http_response_space() where to put the next bytes,
+ *   let the network write them there, then call ccat_http_response_advance();
+ * - copy: hand any chunk of bytes you hold (an lwIP pbuf, a test vector) to
+ *   ccat_http_response_feed().
+ *
+ * When the head is complete, header values the client needs are kept as
+ * NUL-terminated strings inside the buffer. The body is stored de-chunked
+ * right after the head, so the buffer must hold head + body. A head that
+ * does not fit gives CCAT_ERR_HTTP_HEADERS_TOO_LARGE, a body that does not
+ * fit gives CCAT_ERR_RESPONSE_TOO_LARGE: nothing is ever silently truncated.
+ */
+#ifndef CCAT_HTTP_H
+#define CCAT_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ccat_status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief Parser state and, once complete, the parsed response. */
+typedef struct ccat_http_response {
+    /* Results (valid once ccat_http_response_advance() returned CCAT_OK). */
+    int status;               /**< Status code, 100..999. */
+    char *body;               /**< De-chunked body inside the buffer (not NUL-terminated). */
+    size_t body_len;          /**< Body length in bytes. */
+    const char *request_id;   /**< x-amzn-RequestId value, or NULL. */
+    const char *error_type;   /**< x-amzn-ErrorType value (raw), or NULL. */
+    const char *date;         /**< Date header value, or NULL. */
+    uint8_t keep_alive;       /**< 1 if the connection may carry another request. */
+
+    /* Parser state: private. */
+    char *buf;
+    size_t cap;
+    size_t used;              /**< Bytes stored (head, then head + decoded body). */
+    size_t scan;              /**< Head: where the search for the blank line resumes. */
+    size_t head_len;          /**< Head bytes (status line + headers + blank line). */
+    uint64_t remaining;       /**< Body bytes still expected (length or current chunk). */
+    uint8_t state;
+    uint8_t flags;
+    uint8_t chunk_digits;
+} ccat_http_response_t;
+
+/**
+ * @brief Prepare to parse one response into @p buf.
+ * @param resp Parser to initialise.
+ * @param buf  Caller memory for head and body; must outlive the response.
+ * @param cap  Size of @p buf in bytes.
+ */
+void ccat_http_response_init(ccat_http_response_t *resp, char *buf, size_t cap);
+
+/**
+ * @brief Where the next received bytes should be written.
+ * @param resp Parser.
+ * @param[out] space Start of free memory.
+ * @return Free bytes at @p space (0 when the buffer is full: advance() has
+ *         already reported the matching error).
+ */
+size_t ccat_http_response_space(ccat_http_response_t *resp, char **space);
+
+/**
+ * @brief Parse @p n bytes that were just written at the space given by
+ * ccat_http_response_space().
+ * @return CCAT_AGAIN (need more), CCAT_OK (response complete), or an error.
+ *         Bytes beyond the end of the response give CCAT_ERR_HTTP_EXCESS_DATA.
+ */
+ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n);
+
+/**
+ * @brief Copying front end: parse @p len bytes held elsewhere.
+ * @return As ccat_http_response_advance().
+ */
+ccat_status_t ccat_http_response_feed(ccat_http_response_t *resp, const char *data, size_t len);
+
+/**
+ * @brief The connection reached end of file.
+ * @return CCAT_OK if that ends a close-delimited body (or the response was
+ *         already complete), CCAT_ERR_CLOSED if the response is truncated.
+ */
+ccat_status_t ccat_http_response_eof(ccat_http_response_t *resp);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CCAT_HTTP_H */
