@@ -1,1 +1,32 @@
-/* placeholder: being written */
+/* Wiping memory that held secrets, so that the compiler cannot drop it. */
+#include <string.h>
+
+#include "ccat/ccat.h"
+
+void ccat_wipe(void *p, size_t n)
+{
+    if (p == NULL || n == 0) {
+        return;
+    }
+#if defined(__GNUC__) || defined(__clang__)
+    memset(p, 0, n);
+    /* The barrier tells the compiler the zeroed bytes are still read. */
+    __asm__ __volatile__("" : : "r"(p) : "memory");
+#else
+    volatile unsigned char *q = (volatile unsigned char *)p;
+    while (n--) {
+        *q++ = 0;
+    }
+#endif
+}
+
+void ccat_access_token_wipe(ccat_access_token_t *tok)
+{
+    if (tok == NULL) {
+        return;
+    }
+    if (tok->secret != NULL) {
+        ccat_wipe((void *)(uintptr_t)tok->secret, tok->secret_len);
+    }
+    memset(tok, 0, sizeof(*tok));
+}

@@ -1,0 +1,88 @@
+/* Writing HTTP/1.1 requests into a caller buffer. */
+#include <string.h>
+
+#include "internal.h"
+
+/* Longest Content-Length digits ("18446744073709551615") plus CRLF CRLF. */
+#define LENGTH_RESERVE 24
+
+void ccat_w_put(ccat_writer_t *w, const char *s, size_t n)
+{
+    if (n == 0) {
+        return; /* also keeps memcpy away from a NULL source */
+    }
+    if (w->overflow || n > w->cap - w->len) {
+        w->overflow = 1;
+        return;
+    }
+    memcpy(w->p + w->len, s, n);
+    w->len += n;
+}
+
+void ccat_w_str(ccat_writer_t *w, const char *s)
+{
+    ccat_w_put(w, s, strlen(s));
+}
+
+void ccat_w_uint(ccat_writer_t *w, uint64_t v)
+{
+    char digits[20];
+    size_t i = sizeof(digits);
+    do {
+        digits[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    ccat_w_put(w, digits + i, sizeof(digits) - i);
+}
+
+void ccat_request_head(ccat_writer_t *w, const ccat_request_ctx_t *ctx,
+                       const char *method, const char *path)
+{
+    const ccat_endpoint_t *ep = ctx->endpoint;
+    ccat_w_str(w, method);
+    ccat_w_put(w, " ", 1);
+    ccat_w_put(w, ep->base_path, ep->base_path_len);
+    ccat_w_str(w, path);
+    ccat_w_str(w, " HTTP/1.1\r\nHost: ");
+    if (ep->ipv6) {
+        ccat_w_put(w, "[", 1);
+    }
+    ccat_w_str(w, ep->host);
+    if (ep->ipv6) {
+        ccat_w_put(w, "]", 1);
+    }
+    if (ep->port_explicit) {
+        ccat_w_put(w, ":", 1);
+        ccat_w_uint(w, ep->port);
+    }
+    ccat_w_str(w, "\r\nUser-Agent: ccat/" CCAT_VERSION_STRING " ");
+    ccat_w_str(w, ctx->platform ? ctx->platform : CCAT_PLATFORM_STRING);
+    ccat_w_str(w, "\r\nAuthorization: Bearer ");
+    ccat_w_str(w, ctx->bearer_token);
+    ccat_w_put(w, "\r\n", 2);
+}
+
+size_t ccat_request_body_begin(ccat_writer_t *w)
+{
+    ccat_w_str(w, "Content-Type: application/json\r\nContent-Length: ");
+    size_t body = w->len + LENGTH_RESERVE;
+    if (body > w->cap) {
+        w->overflow = 1;
+        return w->len;
+    }
+    w->len = body;
+    return body;
+}
+
+void ccat_request_body_end(ccat_writer_t *w, size_t body_start)
+{
+    if (w->overflow) {
+        return;
+    }
+    size_t body_len = w->len - body_start;
+    w->len = body_start - LENGTH_RESERVE;
+    ccat_w_uint(w, body_len);
+    ccat_w_put(w, "\r\n\r\n", 4);
+    memmove(w->p + w->len, w->p + body_start, body_len);
+    w->len += body_len;
+}

@@ -1,0 +1,85 @@
+/* RFC 3339 formatting and parsing, against values computed independently. */
+#include <stdint.h>
+
+#include "ccat/ccat.h"
+#include "test.h"
+
+#define US 1000000LL
+
+static void check_format(ccat_time_t t, const char *want)
+{
+    char out[CCAT_TIME_TEXT_MAX];
+    int n = ccat_time_format(t, out);
+    CHECK_EQ_INT(n, (long long)strlen(want));
+    CHECK_EQ_STR(out, want);
+}
+
+static void check_parse(const char *text, ccat_time_t want)
+{
+    ccat_time_t t = 12345;
+    CHECK_EQ_INT(ccat_time_parse(text, strlen(text), &t), CCAT_OK);
+    CHECK_EQ_INT(t, want);
+}
+
+static void check_reject(const char *text)
+{
+    ccat_time_t t = 777;
+    CHECK_EQ_INT(ccat_time_parse(text, strlen(text), &t), CCAT_ERR_TIME_FORMAT);
+    CHECK_EQ_INT(t, 777); /* untouched on failure */
+}
+
+int main(void)
+{
+    check_format(0, "1970-01-01T00:00:00Z");
+    check_format(1827341513LL * US, "2027-11-27T18:51:53Z"); /* the bench exchange */
+    check_format(1827341513LL * US + 5, "2027-11-27T18:51:53.000005Z");
+    check_format(951782400LL * US, "2000-02-29T00:00:00Z");  /* leap day, 400-year rule */
+    check_format(4107542400LL * US, "2100-03-01T00:00:00Z"); /* 2100 is not a leap year */
+    check_format(-1 * US, "1969-12-31T23:59:59Z");
+    check_format(-1, "1969-12-31T23:59:59.999999Z");
+    check_format(-62135596800LL * US, "0001-01-01T00:00:00Z");
+    check_format(253402300799LL * US + 999999, "9999-12-31T23:59:59.999999Z");
+    char out[CCAT_TIME_TEXT_MAX];
+    CHECK_EQ_INT(ccat_time_format(-62135596800LL * US - 1, out), CCAT_ERR_EXPIRES_RANGE);
+    CHECK_EQ_INT(ccat_time_format(253402300800LL * US, out), CCAT_ERR_EXPIRES_RANGE);
+
+    check_parse("2027-11-27T18:51:53Z", 1827341513LL * US);
+    check_parse("2027-11-27t18:51:53z", 1827341513LL * US);
+    check_parse("2027-11-27 18:51:53Z", 1827341513LL * US);
+    check_parse("2027-11-27T18:51:53.5Z", 1827341513LL * US + 500000);
+    check_parse("2027-11-27T18:51:53.123456789Z", 1827341513LL * US + 123456);
+    check_parse("2027-11-27T20:51:53+02:00", 1827341513LL * US);
+    check_parse("2027-11-27T13:21:53-05:30", 1827341513LL * US);
+    check_parse("2027-11-27T18:51:53.000001+00:00", 1827341513LL * US + 1);
+    check_parse("0001-01-01T00:00:00Z", -62135596800LL * US);
+    check_parse("2024-02-29T00:00:00Z", 1709164800LL * US);
+
+    check_reject("");
+    check_reject("2027-11-27T18:51:53");      /* no zone */
+    check_reject("2027-11-27T18:51:53.Z");    /* empty fraction */
+    check_reject("2027-13-27T18:51:53Z");
+    check_reject("2027-02-29T00:00:00Z");     /* not a leap year */
+    check_reject("2027-11-31T00:00:00Z");
+    check_reject("2027-11-27T24:00:00Z");
+    check_reject("2027-11-27T18:60:00Z");
+    check_reject("2027-11-27T18:51:60Z");     /* leap seconds are not accepted */
+    check_reject("2027-11-27T18:51:53+2:00");
+    check_reject("2027-11-27T18:51:53+02:60");
+    check_reject("2027-11-27T18:51:53Zjunk");
+    check_reject("0000-01-01T00:00:00Z");
+    check_reject("2027-1a-27T18:51:53Z");
+    check_reject("2027/11/27T18:51:53Z");
+    check_reject("+2027-11-27T18:51:53Z");
+
+    /* Round trip over a spread of instants, each second of a 400-year cycle's stride. */
+    for (int64_t s = -62135596800LL; s < 253402300800LL; s += 7777777) {
+        ccat_time_t t = s * US + (s & 0xfffff), back = 0;
+        int n = ccat_time_format(t, out);
+        if (n <= 0 || ccat_time_parse(out, (size_t)n, &back) != CCAT_OK || back != t) {
+            CHECK(!"round trip");
+            break;
+        }
+    }
+    CHECK(1);
+    return test_summary("time");
+}
