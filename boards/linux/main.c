@@ -1,1 +1,336 @@
-int main(void) { return 255; } /* placeholder: being written */
+/**
+ * @file main.c
+ * @brief `ccat`: CreateAccessToken from the Linux command line, behaving like
+ * `aws codecatalyst create-access-token` (options, output, exit codes).
+ *
+ * This file only wires things together: the command line (args.c), the
+ * token (token.c or the environment), the POSIX socket transport, mbedTLS
+ * for https endpoints, the blocking client, and the output (output.c).
+ * Secrets: the token and the returned secret live in static buffers that
+ * are wiped before exit; --debug never prints either.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <ctype.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "ccat/ccat.h"
+#include "ccat_mbedtls.h"
+#include "ccat_posix.h"
+#include "cli.h"
+
+/** @brief The network stack of one run: TCP, and TLS above it for https. */
+typedef struct cli_net {
+    ccat_posix_t sock;          /**< Socket state. */
+    ccat_transport_t tcp;       /**< Plain TCP transport. */
+    ccat_mbedtls_t tls;         /**< TLS layer state (https only). */
+    ccat_transport_t tls_tr;    /**< TLS transport over @c tcp. */
+    ccat_platform_t platform;   /**< Clock, sleep, randomness. */
+    uint8_t tls_on;             /**< @c tls was initialised. */
+} cli_net_t;
+
+/** @brief Everything one create-access-token run needs. */
+typedef struct cli_run {
+    ccat_cli_args_t *args;      /**< Parsed, resolved command line. */
+    ccat_create_params_t params;/**< Checked request parameters. */
+    ccat_endpoint_t endpoint;   /**< Parsed endpoint (TLS or not, host, port). */
+    const char *token;          /**< Bearer token (environment or cli_token). */
+} cli_run_t;
+
+/* Large or secret state is static: main's stack stays small, and the secret
+ * buffers are in one known place to wipe. */
+static char cli_buffer[CCAT_CLI_BUFFER_SIZE]; /**< Client request/response memory. */
+static char cli_token[CCAT_CLI_TOKEN_BUF];    /**< Token read from --token-file. */
+static char cli_platform[64];                 /**< User-Agent platform, e.g. "linux/x86_64". */
+static cli_net_t cli_net;                     /**< Transports (mbedTLS state is several KiB). */
+static int cli_debug_on;                      /**< --debug given. */
+
+/** @brief One "ccat: debug: ..." line on stderr (when --debug). */
+__attribute__((format(printf, 1, 2)))
+static void cli_debug(const char *fmt, ...)
+{
+    va_list ap;
+    if (!cli_debug_on)
+        return;
+    fputs("ccat: debug: ", stderr);
+    va_start(ap, fmt);
+    (void)vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/** @brief getenv() with the const-correct type ccat_cli_args_resolve() takes. */
+static const char *cli_getenv(const char *name)
+{
+    return getenv(name);
+}
+
+/** @brief The client's trace hook: every event it reports, one line each. */
+static void cli_trace(void *ctx, const char *event, long value)
+{
+    (void)ctx;
+    cli_debug("%s %ld", event, value);
+}
+
+/** @brief Print service-supplied text with control characters replaced by '?'. */
+static void cli_put_clean(const char *s)
+{
+    for (; s != NULL && *s != '\0'; s++)
+        fputc(iscntrl((unsigned char)*s) ? '?' : *s, stderr);
+}
+
+/** @brief "linux/x86_64" from uname(), for the User-Agent. */
+static void cli_platform_init(void)
+{
+    struct utsname u;
+    if (uname(&u) != 0) {
+        (void)snprintf(cli_platform, sizeof cli_platform, "linux");
+        return;
+    }
+    (void)snprintf(cli_platform, sizeof cli_platform, "%.31s/%.31s", u.sysname, u.machine);
+    for (char *p = cli_platform; *p != '\0' && *p != '/'; p++)
+        *p = (char)tolower((unsigned char)*p);
+}
+
+/** @brief A grammar error: synopsis and reason on stderr. */
+static int cli_usage_error(const ccat_cli_args_t *a)
+{
+    fputs(ccat_cli_usage_line, stderr);
+    fprintf(stderr, "\nccat: error: %s\n", a->error);
+    return CCAT_CLI_EXIT_USAGE;
+}
+
+/** @brief Any other error found before sending: one line, given exit code. */
+static int cli_error(int code, const char *what)
+{
+    fprintf(stderr, "ccat: error: %s\n", what);
+    return code;
+}
+
+/** @brief The token: --token-file wins over $AWS_BEARER_TOKEN_CODECATALYST. */
+static int cli_token_load(cli_run_t *r)
+{
+    const char *why = NULL;
+    ccat_status_t st;
+
+    if (r->args->token_file != NULL) {
+        if (ccat_cli_token_file_read(r->args->token_file, cli_token, sizeof cli_token, &why)) {
+            fprintf(stderr, "ccat: error: --token-file \"%s\": %s\n", r->args->token_file, why);
+            return CCAT_CLI_EXIT_USAGE;
+        }
+        r->token = cli_token;
+    } else {
+        r->token = getenv(CCAT_CLI_ENV_TOKEN);
+    }
+    st = ccat_bearer_token_check(r->token);
+    if (st == CCAT_ERR_TOKEN_MISSING)
+        return cli_error(CCAT_CLI_EXIT_NO_TOKEN,
+                         r->args->token_file ? "the --token-file is empty: no bearer token"
+                                             : "no bearer token: set $" CCAT_CLI_ENV_TOKEN
+                                               " or use --token-file FILE");
+    if (st != CCAT_OK)
+        return cli_error(CCAT_CLI_EXIT_USAGE,
+                         "the bearer token contains a control character (CR, LF, ...)");
+    cli_debug("bearer token from %s", r->args->token_file ? "--token-file" : "$" CCAT_CLI_ENV_TOKEN);
+    return 0;
+}
+
+/** @brief Sockets, platform hooks and, for https, TLS over them. */
+static int cli_net_open(cli_net_t *n, const cli_run_t *r)
+{
+    ccat_mbedtls_config_t tls_cfg;
+
+    ccat_posix_transport_init(&n->sock, &n->tcp);
+    ccat_posix_platform_init(&n->platform);
+    if (!r->endpoint.tls)
+        return 0;
+    memset(&tls_cfg, 0, sizeof tls_cfg);
+    tls_cfg.ca_file = r->args->ca_bundle;
+    if (ccat_mbedtls_init(&n->tls, &n->tcp, &tls_cfg, &n->tls_tr) != CCAT_OK) {
+        if (r->args->ca_bundle != NULL)
+            fprintf(stderr, "ccat: error: cannot load the CA bundle \"%s\" (CCAT_ERR_TLS)\n",
+                    r->args->ca_bundle);
+        else
+            fputs("ccat: error: cannot set up TLS (CCAT_ERR_TLS)\n", stderr);
+        return CCAT_CLI_EXIT_FAILURE;
+    }
+    n->tls_on = 1;
+    return 0;
+}
+
+/** @brief Release the TLS layer (the client already closed the connection). */
+static void cli_net_close(cli_net_t *n)
+{
+    if (n->tls_on)
+        ccat_mbedtls_free(&n->tls);
+    n->tls_on = 0;
+}
+
+/** @brief What --debug shows before the call. */
+static void cli_debug_setup(const cli_run_t *r)
+{
+    const ccat_cli_args_t *a = r->args;
+    cli_debug("endpoint %s host=%s port=%u tls=%s", a->endpoint_url, r->endpoint.host,
+              (unsigned)r->endpoint.port, r->endpoint.tls ? "yes" : "no");
+    if (r->endpoint.tls)
+        cli_debug("trust anchors: %s", a->ca_bundle ? a->ca_bundle : "built-in AWS roots");
+    cli_debug("connect-timeout=%lums read-timeout=%lums max-attempts=%u user-agent platform=%s",
+              (unsigned long)a->connect_timeout_ms, (unsigned long)a->read_timeout_ms,
+              (unsigned)a->max_attempts, cli_platform);
+}
+
+/** @brief What --debug shows after the call: outcome, HTTP status, request id. */
+static void cli_debug_result(const ccat_client_t *c, ccat_status_t st)
+{
+    const ccat_error_t *e = ccat_client_last_error(c);
+    const char *rid = st == CCAT_OK ? c->resp.request_id : e->request_id;
+    int http = st == CCAT_OK ? c->resp.status : e->http_status;
+
+    if (!cli_debug_on)
+        return;
+    cli_debug("result %s http-status=%d attempts=%u", ccat_status_name(st), http,
+              (unsigned)c->attempts);
+    fputs("ccat: debug: x-amzn-RequestId: ", stderr);
+    cli_put_clean(rid ? rid : "(none)");
+    fputc('\n', stderr);
+}
+
+/** @brief The AWS CLI's line for a service error. */
+static void cli_report_service_error(const ccat_error_t *e)
+{
+    fputs("An error occurred (", stderr);
+    if (e->code != NULL)
+        cli_put_clean(e->code);
+    else
+        fprintf(stderr, "%d", e->http_status);
+    fputs(") when calling the CreateAccessToken operation: ", stderr);
+    cli_put_clean(e->message);
+    fputc('\n', stderr);
+}
+
+/** @brief Explain a failed call on stderr; returns its exit code. */
+static int cli_report_failure(const cli_run_t *r, const ccat_client_t *c, ccat_status_t st)
+{
+    const ccat_error_t *e = ccat_client_last_error(c);
+    int code = ccat_cli_exit_code(st);
+
+    if (code == CCAT_CLI_EXIT_SERVICE) {
+        cli_report_service_error(e);
+        return code;
+    }
+    fprintf(stderr, "ccat: error: %s: \"%s\" (%s", ccat_cli_failure_phrase(st),
+            r->args->endpoint_url, ccat_status_name(st));
+    if (e->http_status != 0)
+        fprintf(stderr, ", HTTP %d", e->http_status);
+    fputs(")\n", stderr);
+    return code;
+}
+
+/** @brief Client configuration for this run. */
+static void cli_config(const cli_run_t *r, const cli_net_t *n, ccat_client_config_t *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->endpoint_url = r->args->endpoint_url;
+    cfg->bearer_token = r->token;
+    cfg->platform = cli_platform;
+    cfg->buffer = cli_buffer;
+    cfg->buffer_size = sizeof cli_buffer;
+    cfg->transport = n->tls_on ? &n->tls_tr : &n->tcp;
+    cfg->platform_hooks = &n->platform;
+    cfg->connect_timeout_ms = r->args->connect_timeout_ms;
+    cfg->read_timeout_ms = r->args->read_timeout_ms;
+    cfg->max_attempts = r->args->max_attempts;
+}
+
+/** @brief Run the request on an initialised client; print the token or the failure. */
+static int cli_call(const cli_run_t *r, ccat_client_t *client)
+{
+    ccat_access_token_t tok;
+    ccat_status_t st;
+    int code;
+
+    memset(&tok, 0, sizeof tok);
+    st = ccat_create_access_token(client, &r->params, &tok);
+    cli_debug_result(client, st);
+    if (st != CCAT_OK)
+        return cli_report_failure(r, client, st);
+    code = ccat_cli_token_print(STDOUT_FILENO, &tok) == 0 ? CCAT_CLI_EXIT_OK : CCAT_CLI_EXIT_FAILURE;
+    if (code != CCAT_CLI_EXIT_OK)
+        fputs("ccat: error: cannot write the result to stdout\n", stderr);
+    ccat_access_token_wipe(&tok);
+    return code;
+}
+
+/** @brief Open the network, call the service, wipe everything. */
+static int cli_send(const cli_run_t *r)
+{
+    ccat_client_config_t cfg;
+    ccat_client_t client;
+    ccat_status_t st;
+    int code = cli_net_open(&cli_net, r);
+
+    if (code != 0)
+        return code;
+    cli_config(r, &cli_net, &cfg);
+    st = ccat_client_init(&client, &cfg);
+    if (st == CCAT_OK) {
+        client.trace = cli_debug_on ? cli_trace : NULL;
+        client.trace_ctx = NULL;
+        code = cli_call(r, &client);
+        ccat_client_wipe(&client);
+    } else {
+        code = cli_error(ccat_cli_exit_code(st), ccat_status_name(st));
+    }
+    cli_net_close(&cli_net);
+    ccat_wipe(cli_buffer, sizeof cli_buffer);
+    return code;
+}
+
+/** @brief create-access-token: validate everything, then send. */
+static int cli_create(ccat_cli_args_t *a)
+{
+    cli_run_t r;
+    int code;
+
+    memset(&r, 0, sizeof r);
+    r.args = a;
+    if (ccat_cli_args_resolve(a, cli_getenv) != 0 || ccat_cli_params_build(a, &r.params) != 0)
+        return cli_error(CCAT_CLI_EXIT_USAGE, a->error);
+    if (ccat_endpoint_parse(a->endpoint_url, &r.endpoint) != CCAT_OK)
+        return cli_error(CCAT_CLI_EXIT_USAGE,
+                         "invalid endpoint URL (from --endpoint-url or $AWS_ENDPOINT_URL*): "
+                         "expected http[s]://host[:port][/path]");
+    cli_debug_setup(&r);
+    code = cli_token_load(&r);
+    if (code == 0)
+        code = cli_send(&r);
+    ccat_wipe(cli_token, sizeof cli_token);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    ccat_cli_args_t args;
+
+    (void)signal(SIGPIPE, SIG_IGN); /* a closed pipe is an error return, not a kill */
+    cli_platform_init();
+    if (ccat_cli_args_parse(argc, argv, &args) != 0)
+        return cli_usage_error(&args);
+    switch (args.command) {
+    case CCAT_CLI_CMD_HELP:
+        fputs(ccat_cli_usage, stdout);
+        return CCAT_CLI_EXIT_OK;
+    case CCAT_CLI_CMD_VERSION:
+        printf("ccat/%s %s\n", CCAT_VERSION_STRING, cli_platform);
+        return CCAT_CLI_EXIT_OK;
+    default:
+        cli_debug_on = args.debug;
+        return cli_create(&args);
+    }
+}

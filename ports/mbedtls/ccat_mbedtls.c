@@ -1,1 +1,322 @@
-/* placeholder */
+/*
+ * TLS over any ccat transport with mbedTLS 2.28. See ccat_mbedtls.h.
+ *
+ * mbedTLS never sees a socket: its BIO callbacks call the lower transport
+ * with the timeout of the current call, and a lower "0 = nothing yet" becomes
+ * MBEDTLS_ERR_SSL_WANT_READ/WRITE, which in turn becomes our own 0. So the
+ * layer is exactly as blocking or non-blocking as the transport under it.
+ */
+#include "ccat_mbedtls.h"
+
+#include <string.h>
+
+#include <mbedtls/asn1.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/platform_util.h>
+#include <mbedtls/x509.h>
+
+#include "ccat/ccat_status.h"
+
+/** Budget (ms) for the best-effort close_notify alert on close. */
+#ifndef CCAT_MBEDTLS_CLOSE_TIMEOUT_MS
+#define CCAT_MBEDTLS_CLOSE_TIMEOUT_MS 100u
+#endif
+
+/* ccat_mbedtls_t::state. A zero-filled struct is CLOSED. */
+enum {
+    CCAT_TLS_CLOSED = 0,    /* nothing open; ssl context reset */
+    CCAT_TLS_CONNECTING,    /* lower->connect returned 0 so far */
+    CCAT_TLS_HANDSHAKE,     /* lower connected, handshake in progress */
+    CCAT_TLS_OPEN           /* handshake done, certificate and host verified */
+};
+
+/* ---- BIO: mbedTLS's records go through the lower transport only ---------- */
+
+static int ccat_tls_bio_send(void *ctx, const unsigned char *buf, size_t len) {
+    ccat_mbedtls_t *tls = ctx;
+    int32_t n = tls->lower->send(tls->lower->ctx, buf, len, tls->io_timeout_ms);
+    if (n > 0) {
+        return (int)n;
+    }
+    return n == 0 ? MBEDTLS_ERR_SSL_WANT_WRITE : MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
+static int ccat_tls_bio_recv(void *ctx, unsigned char *buf, size_t len) {
+    ccat_mbedtls_t *tls = ctx;
+    int32_t n = tls->lower->recv(tls->lower->ctx, buf, len, tls->io_timeout_ms);
+    if (n > 0) {
+        return (int)n;
+    }
+    if (n == 0) {
+        return MBEDTLS_ERR_SSL_WANT_READ;
+    }
+    /* 0 tells mbedTLS "EOF" (MBEDTLS_ERR_SSL_CONN_EOF / ssl_read() == 0). */
+    return n == CCAT_TRANSPORT_ERR_CLOSED ? 0 : MBEDTLS_ERR_NET_RECV_FAILED;
+}
+
+/* ---- error mapping ------------------------------------------------------- */
+
+static int ccat_tls_is_pending(int ret) {
+    return ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE ||
+           ret == MBEDTLS_ERR_SSL_ASYNC_IN_PROGRESS || ret == MBEDTLS_ERR_SSL_CRYPTO_IN_PROGRESS;
+}
+
+/* X.509 high-level codes span -0x2080 (feature unavailable) .. -0x3000 (fatal). */
+static int ccat_tls_is_x509_error(int ret) {
+    int high = (-ret) & 0xFF80;
+    return high >= 0x2080 && high <= 0x3000;
+}
+
+static int32_t ccat_tls_handshake_error(const ccat_mbedtls_t *tls, int ret) {
+    uint32_t flags = mbedtls_ssl_get_verify_result(&tls->ssl);
+    if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED || ccat_tls_is_x509_error(ret) ||
+        (flags != 0 && flags != UINT32_MAX)) {
+        return CCAT_TRANSPORT_ERR_CERT;
+    }
+    if (ret == MBEDTLS_ERR_NET_SEND_FAILED || ret == MBEDTLS_ERR_NET_RECV_FAILED) {
+        return CCAT_TRANSPORT_ERR_IO;
+    }
+    return CCAT_TRANSPORT_ERR_TLS; /* includes EOF mid-handshake: not a TLS server */
+}
+
+static int32_t ccat_tls_io_error(int ret) {
+    if (ccat_tls_is_pending(ret)) {
+        return 0;
+    }
+    if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == MBEDTLS_ERR_SSL_CONN_EOF) {
+        return CCAT_TRANSPORT_ERR_CLOSED;
+    }
+    if (ret == MBEDTLS_ERR_NET_SEND_FAILED || ret == MBEDTLS_ERR_NET_RECV_FAILED) {
+        return CCAT_TRANSPORT_ERR_IO;
+    }
+    return CCAT_TRANSPORT_ERR_TLS;
+}
+
+/* ---- transport functions -------------------------------------------------- */
+
+/* Forget the session (mbedTLS wipes its record buffers) and close the lower transport. */
+static void ccat_tls_reset(ccat_mbedtls_t *tls) {
+    if (tls->state != CCAT_TLS_CLOSED && tls->ssl.conf != NULL) {
+        (void)mbedtls_ssl_session_reset(&tls->ssl);
+    }
+    if (tls->lower != NULL) {
+        tls->lower->close(tls->lower->ctx);
+    }
+    tls->state = CCAT_TLS_CLOSED;
+    tls->io_timeout_ms = 0;
+}
+
+/* Connect the lower transport; SNI and the name to verify are set first. */
+static int32_t ccat_tls_connect_lower(ccat_mbedtls_t *tls, const char *host, uint16_t port,
+                                      uint32_t timeout_ms) {
+    int32_t rc;
+    if (tls->state == CCAT_TLS_CLOSED) {
+        if (mbedtls_ssl_set_hostname(&tls->ssl, host) != 0) {
+            return CCAT_TRANSPORT_ERR_ARGUMENT; /* longer than 255 bytes */
+        }
+        tls->state = CCAT_TLS_CONNECTING;
+    }
+    rc = tls->lower->connect(tls->lower->ctx, host, port, timeout_ms);
+    if (rc > 0) {
+        tls->state = CCAT_TLS_HANDSHAKE;
+    }
+    return rc;
+}
+
+static int32_t ccat_tls_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms) {
+    ccat_mbedtls_t *tls = ctx;
+    int32_t rc;
+    int ret;
+    if (tls == NULL || tls->lower == NULL || tls->ssl.conf == NULL || host == NULL ||
+        tls->state == CCAT_TLS_OPEN) {
+        return CCAT_TRANSPORT_ERR_ARGUMENT;
+    }
+    if (tls->state != CCAT_TLS_HANDSHAKE) {
+        rc = ccat_tls_connect_lower(tls, host, port, timeout_ms);
+        if (rc <= 0) {
+            if (rc < 0) {
+                ccat_tls_reset(tls);
+            }
+            return rc;
+        }
+    }
+    tls->io_timeout_ms = timeout_ms;
+    ret = mbedtls_ssl_handshake(&tls->ssl);
+    if (ret == 0) {
+        tls->state = CCAT_TLS_OPEN;
+        return 1;
+    }
+    if (ccat_tls_is_pending(ret)) {
+        return 0;
+    }
+    rc = ccat_tls_handshake_error(tls, ret);
+    ccat_tls_reset(tls);
+    return rc;
+}
+
+static int32_t ccat_tls_send(void *ctx, const uint8_t *data, size_t len, uint32_t timeout_ms) {
+    ccat_mbedtls_t *tls = ctx;
+    int ret;
+    if (tls == NULL || tls->state != CCAT_TLS_OPEN || data == NULL || len == 0) {
+        return CCAT_TRANSPORT_ERR_ARGUMENT;
+    }
+    tls->io_timeout_ms = timeout_ms;
+    ret = mbedtls_ssl_write(&tls->ssl, data, len);
+    return ret > 0 ? (int32_t)ret : ccat_tls_io_error(ret);
+}
+
+static int32_t ccat_tls_recv(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms) {
+    ccat_mbedtls_t *tls = ctx;
+    int ret;
+    if (tls == NULL || tls->state != CCAT_TLS_OPEN || buf == NULL || len == 0) {
+        return CCAT_TRANSPORT_ERR_ARGUMENT;
+    }
+    tls->io_timeout_ms = timeout_ms;
+    ret = mbedtls_ssl_read(&tls->ssl, buf, len);
+    return ret > 0 ? (int32_t)ret : ccat_tls_io_error(ret);
+}
+
+static void ccat_tls_close(void *ctx) {
+    ccat_mbedtls_t *tls = ctx;
+    if (tls == NULL) {
+        return;
+    }
+    if (tls->state == CCAT_TLS_OPEN) {
+        tls->io_timeout_ms = CCAT_MBEDTLS_CLOSE_TIMEOUT_MS;
+        (void)mbedtls_ssl_close_notify(&tls->ssl); /* best effort */
+    }
+    ccat_tls_reset(tls);
+}
+
+/* ---- set-up ---------------------------------------------------------------- */
+
+/*
+ * Parse concatenated DER certificates, each one SEQUENCE; @p copy 0 keeps
+ * pointers into @p p (it must outlive @p ca). 0 on success.
+ */
+static int ccat_tls_parse_der_list(mbedtls_x509_crt *ca, const unsigned char *p, size_t len,
+                                   int copy) {
+    const unsigned char *end = p + len;
+    if (len == 0) {
+        return -1;
+    }
+    while (p < end) {
+        unsigned char *q = (unsigned char *)(uintptr_t)p; /* asn1 API is not const */
+        size_t body;
+        size_t total;
+        int ret;
+        if (mbedtls_asn1_get_tag(&q, end, &body, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0) {
+            return -1;
+        }
+        total = (size_t)(q - p) + body;
+        ret = copy ? mbedtls_x509_crt_parse_der(ca, p, total)
+                   : mbedtls_x509_crt_parse_der_nocopy(ca, p, total);
+        if (ret != 0) {
+            return -1;
+        }
+        p += total;
+    }
+    return 0;
+}
+
+/* PEM needs the terminating NUL (counted in the length) and a BEGIN line. */
+static int ccat_tls_is_pem(const unsigned char *data, size_t len) {
+    return len > 0 && data[len - 1] == '\0' &&
+           strstr((const char *)data, "-----BEGIN CERTIFICATE-----") != NULL;
+}
+
+/*
+ * Trust anchors: the file and/or the in-memory data, else the built-in roots.
+ * A bundle in which some certificates fail to parse still loads the rest
+ * (system bundles carry certificates mbedTLS cannot read); the parse error
+ * only fails the load when nothing at all was loaded.
+ */
+static int ccat_tls_load_anchors(ccat_mbedtls_t *tls, const ccat_mbedtls_config_t *cfg) {
+    int ret = 0;
+    if (cfg == NULL || (cfg->ca_file == NULL && cfg->ca_data == NULL)) {
+        return ccat_tls_parse_der_list(&tls->ca, ccat_aws_roots_der, ccat_aws_roots_der_len, 0);
+    }
+#if defined(MBEDTLS_FS_IO)
+    if (cfg->ca_file != NULL && mbedtls_x509_crt_parse_file(&tls->ca, cfg->ca_file) < 0) {
+        return -1;
+    }
+#else
+    if (cfg->ca_file != NULL) {
+        return -1;
+    }
+#endif
+    if (cfg->ca_data != NULL) {
+        ret = ccat_tls_is_pem(cfg->ca_data, cfg->ca_data_len)
+                  ? mbedtls_x509_crt_parse(&tls->ca, cfg->ca_data, cfg->ca_data_len)
+                  : ccat_tls_parse_der_list(&tls->ca, cfg->ca_data, cfg->ca_data_len, 1);
+    }
+    return (ret < 0 || tls->ca.version == 0) ? -1 : 0;
+}
+
+static int ccat_tls_seed(ccat_mbedtls_t *tls, const ccat_mbedtls_config_t *cfg) {
+    static const unsigned char pers[] = "ccat-mbedtls";
+    if (cfg != NULL && cfg->entropy != NULL &&
+        mbedtls_entropy_add_source(&tls->entropy, cfg->entropy, cfg->entropy_ctx,
+                                   MBEDTLS_ENTROPY_BLOCK_SIZE, MBEDTLS_ENTROPY_SOURCE_STRONG) != 0) {
+        return -1;
+    }
+    return mbedtls_ctr_drbg_seed(&tls->drbg, mbedtls_entropy_func, &tls->entropy, pers,
+                                 sizeof pers - 1);
+}
+
+/* Client, TLS 1.2 or newer, verification required: no knob turns it off. */
+static int ccat_tls_configure(ccat_mbedtls_t *tls) {
+    if (mbedtls_ssl_config_defaults(&tls->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                    MBEDTLS_SSL_PRESET_DEFAULT) != 0) {
+        return -1;
+    }
+    mbedtls_ssl_conf_authmode(&tls->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+    mbedtls_ssl_conf_ca_chain(&tls->conf, &tls->ca, NULL);
+    mbedtls_ssl_conf_rng(&tls->conf, mbedtls_ctr_drbg_random, &tls->drbg);
+    mbedtls_ssl_conf_min_version(&tls->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+    if (mbedtls_ssl_setup(&tls->ssl, &tls->conf) != 0) {
+        return -1;
+    }
+    mbedtls_ssl_set_bio(&tls->ssl, tls, ccat_tls_bio_send, ccat_tls_bio_recv, NULL);
+    return 0;
+}
+
+int ccat_mbedtls_init(ccat_mbedtls_t *tls, const ccat_transport_t *lower,
+                      const ccat_mbedtls_config_t *cfg, ccat_transport_t *out) {
+    if (tls == NULL || lower == NULL || out == NULL || lower->connect == NULL ||
+        lower->send == NULL || lower->recv == NULL || lower->close == NULL) {
+        return CCAT_ERR_ARGUMENT;
+    }
+    /* Every context is initialised before anything can fail, so free() is always safe. */
+    memset(tls, 0, sizeof *tls);
+    mbedtls_ssl_init(&tls->ssl);
+    mbedtls_ssl_config_init(&tls->conf);
+    mbedtls_x509_crt_init(&tls->ca);
+    mbedtls_ctr_drbg_init(&tls->drbg);
+    mbedtls_entropy_init(&tls->entropy);
+    if (ccat_tls_load_anchors(tls, cfg) != 0 || ccat_tls_seed(tls, cfg) != 0 ||
+        ccat_tls_configure(tls) != 0) {
+        ccat_mbedtls_free(tls);
+        return CCAT_ERR_TLS;
+    }
+    tls->lower = lower;
+    out->connect = ccat_tls_connect;
+    out->send = ccat_tls_send;
+    out->recv = ccat_tls_recv;
+    out->close = ccat_tls_close;
+    out->ctx = tls;
+    return CCAT_OK;
+}
+
+void ccat_mbedtls_free(ccat_mbedtls_t *tls) {
+    if (tls == NULL) {
+        return;
+    }
+    ccat_tls_close(tls);
+    mbedtls_ssl_free(&tls->ssl);
+    mbedtls_ssl_config_free(&tls->conf);
+    mbedtls_x509_crt_free(&tls->ca);
+    mbedtls_ctr_drbg_free(&tls->drbg);
+    mbedtls_entropy_free(&tls->entropy);
+    mbedtls_platform_zeroize(tls, sizeof *tls);
+}

@@ -1,0 +1,336 @@
+/**
+ * @file args.c
+ * @brief Command line and environment of `ccat`, parsed like the AWS CLI v2.
+ *
+ * Pure functions (argv and an environment getter in, a struct out) so the
+ * whole grammar is unit tested without a process or a network. Error
+ * messages name the option but never repeat its value: a value may be a
+ * secret pasted in the wrong place.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+/** @brief Options; the order is the lookup order. */
+typedef enum cli_opt_id {
+    OPT_NAME,
+    OPT_EXPIRES_TIME,
+    OPT_ENDPOINT_URL,
+    OPT_CA_BUNDLE,
+    OPT_TOKEN_FILE,
+    OPT_CONNECT_TIMEOUT,
+    OPT_READ_TIMEOUT,
+    OPT_MAX_ATTEMPTS,
+    OPT_DEBUG,
+    OPT_VERSION,
+    OPT_HELP
+} cli_opt_id_t;
+
+/** @brief One option of the table. */
+typedef struct cli_opt {
+    const char *name;      /**< Spelling, with the leading "--". */
+    uint8_t id;            /**< ::cli_opt_id_t. */
+    uint8_t takes_value;   /**< 1: `--opt value` / `--opt=value`; 0: a flag. */
+    uint8_t command_only;  /**< 1: only valid after create-access-token. */
+} cli_opt_t;
+
+static const cli_opt_t cli_opts[] = {
+    {"--name", OPT_NAME, 1, 1},
+    {"--expires-time", OPT_EXPIRES_TIME, 1, 1},
+    {"--endpoint-url", OPT_ENDPOINT_URL, 1, 0},
+    {"--ca-bundle", OPT_CA_BUNDLE, 1, 0},
+    {"--token-file", OPT_TOKEN_FILE, 1, 0},
+    {"--cli-connect-timeout", OPT_CONNECT_TIMEOUT, 1, 0},
+    {"--cli-read-timeout", OPT_READ_TIMEOUT, 1, 0},
+    {"--max-attempts", OPT_MAX_ATTEMPTS, 1, 0},
+    {"--debug", OPT_DEBUG, 0, 0},
+    {"--version", OPT_VERSION, 0, 0},
+    {"--help", OPT_HELP, 0, 0},
+};
+
+/** @brief The only command. */
+#define CLI_COMMAND_CREATE "create-access-token"
+
+/** @brief Seconds above this are treated as "no timeout" (the cap in ms / 1000). */
+#define CLI_TIMEOUT_MAX_S (CCAT_CLI_TIMEOUT_NONE_MS / 1000u)
+
+/** @brief Largest epoch-seconds value accepted for --expires-time (9999-12-31T23:59:59Z). */
+#define CLI_EPOCH_MAX_S 253402300799LL
+
+const char ccat_cli_usage_line[] =
+    "usage: ccat [options] create-access-token --name NAME [--expires-time TIME] [options]\n"
+    "To see help text, you can run: ccat help\n";
+
+const char ccat_cli_usage[] =
+    "usage: ccat [options] create-access-token --name NAME [--expires-time TIME] [options]\n"
+    "       ccat help | --help | --version\n"
+    "\n"
+    "Creates an Amazon CodeCatalyst personal access token (CreateAccessToken)\n"
+    "and prints it as JSON: secret, name, expiresTime, accessTokenId.\n"
+    "\n"
+    "Command options:\n"
+    "  --name NAME                      friendly name of the token (1-100 characters)\n"
+    "  --expires-time TIME              RFC 3339 (2030-12-31T23:59:59Z) or epoch seconds;\n"
+    "                                   default: one year, chosen by the service\n"
+    "Global options (before or after the command):\n"
+    "  --endpoint-url URL               default: $AWS_ENDPOINT_URL_CODECATALYST, else\n"
+    "                                   $AWS_ENDPOINT_URL, else " CCAT_ENDPOINT_DEFAULT "\n"
+    "  --ca-bundle FILE                 PEM trust anchors; default: $AWS_CA_BUNDLE, else\n"
+    "                                   the built-in AWS roots\n"
+    "  --token-file FILE                bearer token file (one trailing newline removed);\n"
+    "                                   default: $" CCAT_CLI_ENV_TOKEN "\n"
+    "  --cli-connect-timeout SECONDS    default 60; 0 means no timeout\n"
+    "  --cli-read-timeout SECONDS       default 60; 0 means no timeout\n"
+    "  --max-attempts N                 1-255; default: $AWS_MAX_ATTEMPTS, else 3\n"
+    "  --debug                          progress on stderr (never a token or a secret)\n"
+    "  --version                        print the version and exit\n"
+    "  --help                           print this help and exit\n"
+    "\n"
+    "Exit status: 0 success, 252 bad command line or parameter, 253 no token,\n"
+    "254 the service returned an error, 255 any other failure.\n";
+
+/** @brief Record a usage error; always returns CCAT_CLI_EXIT_USAGE. */
+static int cli_fail(ccat_cli_args_t *a, const char *what, const char *detail)
+{
+    (void)snprintf(a->error, sizeof a->error, "%s%s", what, detail);
+    return CCAT_CLI_EXIT_USAGE;
+}
+
+/** @brief Same, naming the option (at most 40 characters of its spelling). */
+static int cli_fail_opt(ccat_cli_args_t *a, const char *opt, size_t opt_len, const char *detail)
+{
+    int n = opt_len > 40 ? 40 : (int)opt_len;
+    (void)snprintf(a->error, sizeof a->error, "argument %.*s: %s", n, opt, detail);
+    return CCAT_CLI_EXIT_USAGE;
+}
+
+/**
+ * @brief Strict unsigned decimal: 1..18 digits, nothing else (no sign, no
+ * space), so the value cannot overflow.
+ * @return 0 and *out, or -1.
+ */
+static int cli_parse_u64(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    size_t i = 0;
+    for (; s[i] >= '0' && s[i] <= '9'; i++) {
+        if (i == 18)
+            return -1;
+        v = v * 10u + (uint64_t)(s[i] - '0');
+    }
+    if (i == 0 || s[i] != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/** @brief Seconds as the AWS CLI takes them: 0 or huge means "no timeout". */
+static int cli_parse_timeout(const char *s, uint32_t *ms)
+{
+    uint64_t v;
+    if (cli_parse_u64(s, &v) != 0)
+        return -1;
+    *ms = (v == 0 || v > CLI_TIMEOUT_MAX_S) ? CCAT_CLI_TIMEOUT_NONE_MS : (uint32_t)v * 1000u;
+    return 0;
+}
+
+/** @brief An attempt count: 1..255. */
+static int cli_parse_attempts(const char *s, uint8_t *out)
+{
+    uint64_t v;
+    if (cli_parse_u64(s, &v) != 0 || v < 1 || v > 255)
+        return -1;
+    *out = (uint8_t)v;
+    return 0;
+}
+
+/** @brief Find an option by its spelling (up to '=' when present). */
+static const cli_opt_t *cli_opt_find(const char *s, size_t len)
+{
+    for (size_t i = 0; i < sizeof cli_opts / sizeof cli_opts[0]; i++) {
+        if (strlen(cli_opts[i].name) == len && memcmp(cli_opts[i].name, s, len) == 0)
+            return &cli_opts[i];
+    }
+    return NULL;
+}
+
+/** @brief Store the value of a numeric option. */
+static int cli_apply_number(ccat_cli_args_t *a, const cli_opt_t *o, const char *v)
+{
+    int bad;
+    if (o->id == OPT_MAX_ATTEMPTS)
+        bad = cli_parse_attempts(v, &a->max_attempts);
+    else if (o->id == OPT_CONNECT_TIMEOUT)
+        bad = cli_parse_timeout(v, &a->connect_timeout_ms);
+    else
+        bad = cli_parse_timeout(v, &a->read_timeout_ms);
+    if (bad == 0)
+        return 0;
+    return cli_fail_opt(a, o->name, strlen(o->name),
+                        o->id == OPT_MAX_ATTEMPTS ? "expected an integer from 1 to 255"
+                                                  : "expected a whole number of seconds");
+}
+
+/** @brief Store the value of an option that takes one. */
+static int cli_apply_value(ccat_cli_args_t *a, const cli_opt_t *o, const char *v)
+{
+    if (v[0] == '\0')
+        return cli_fail_opt(a, o->name, strlen(o->name), "expected one argument");
+    switch (o->id) {
+    case OPT_NAME: a->name = v; return 0;
+    case OPT_EXPIRES_TIME: a->expires_time = v; return 0;
+    case OPT_ENDPOINT_URL: a->endpoint_url = v; return 0;
+    case OPT_CA_BUNDLE: a->ca_bundle = v; return 0;
+    case OPT_TOKEN_FILE: a->token_file = v; return 0;
+    default: return cli_apply_number(a, o, v);
+    }
+}
+
+/** @brief Apply a flag. --help and --version end parsing (returned as -1). */
+static int cli_apply_flag(ccat_cli_args_t *a, const cli_opt_t *o)
+{
+    if (o->id == OPT_DEBUG) {
+        a->debug = 1;
+        return 0;
+    }
+    a->command = o->id == OPT_HELP ? CCAT_CLI_CMD_HELP : CCAT_CLI_CMD_VERSION;
+    return -1;
+}
+
+/**
+ * @brief Parse argv[*i], an argument starting with "--"; may consume the
+ * next one as its value.
+ * @return 0, -1 (help/version: stop), or CCAT_CLI_EXIT_USAGE.
+ */
+static int cli_parse_option(int argc, char *const argv[], int *i, ccat_cli_args_t *a)
+{
+    const char *arg = argv[*i];
+    const char *eq = strchr(arg, '=');
+    size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+    const cli_opt_t *o = cli_opt_find(arg, len);
+
+    if (o == NULL)
+        return cli_fail_opt(a, arg, len, "unknown option");
+    if (o->command_only && a->command != CCAT_CLI_CMD_CREATE)
+        return cli_fail_opt(a, arg, len, "only valid after " CLI_COMMAND_CREATE);
+    if (!o->takes_value) {
+        if (eq)
+            return cli_fail_opt(a, arg, len, "ignored explicit argument");
+        return cli_apply_flag(a, o);
+    }
+    if (eq)
+        return cli_apply_value(a, o, eq + 1);
+    if (*i + 1 >= argc || strncmp(argv[*i + 1], "--", 2) == 0)
+        return cli_fail_opt(a, arg, len, "expected one argument");
+    *i += 1;
+    return cli_apply_value(a, o, argv[*i]);
+}
+
+/** @brief A word that is not an option: the command, or `help`. */
+static int cli_parse_word(const char *w, ccat_cli_args_t *a)
+{
+    if (strcmp(w, "help") == 0) {
+        a->command = CCAT_CLI_CMD_HELP;
+        return -1;
+    }
+    if (a->command != CCAT_CLI_CMD_NONE)
+        return cli_fail(a, "unexpected extra argument after " CLI_COMMAND_CREATE, "");
+    if (strcmp(w, CLI_COMMAND_CREATE) != 0) {
+        (void)snprintf(a->error, sizeof a->error,
+                       "argument command: invalid choice: '%.40s' (choose from '"
+                       CLI_COMMAND_CREATE "', 'help')", w);
+        return CCAT_CLI_EXIT_USAGE;
+    }
+    a->command = CCAT_CLI_CMD_CREATE;
+    return 0;
+}
+
+int ccat_cli_args_parse(int argc, char *const argv[], ccat_cli_args_t *args)
+{
+    memset(args, 0, sizeof *args);
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        int rc = strncmp(arg, "--", 2) == 0 ? cli_parse_option(argc, argv, &i, args)
+                                             : cli_parse_word(arg, args);
+        if (rc == -1)
+            return 0;
+        if (rc != 0)
+            return rc;
+    }
+    if (args->command == CCAT_CLI_CMD_NONE)
+        return cli_fail(args, "the following arguments are required: command", "");
+    if (args->name == NULL)
+        return cli_fail(args, "the following arguments are required: --name", "");
+    return 0;
+}
+
+/** @brief An environment variable, NULL when unset or empty. */
+static const char *cli_env(ccat_cli_getenv_fn get, const char *name)
+{
+    const char *v = get(name);
+    return (v != NULL && v[0] != '\0') ? v : NULL;
+}
+
+int ccat_cli_args_resolve(ccat_cli_args_t *a, ccat_cli_getenv_fn get)
+{
+    const char *attempts = cli_env(get, "AWS_MAX_ATTEMPTS");
+
+    if (a->endpoint_url == NULL)
+        a->endpoint_url = cli_env(get, "AWS_ENDPOINT_URL_CODECATALYST");
+    if (a->endpoint_url == NULL)
+        a->endpoint_url = cli_env(get, "AWS_ENDPOINT_URL");
+    if (a->endpoint_url == NULL)
+        a->endpoint_url = CCAT_ENDPOINT_DEFAULT;
+    if (a->ca_bundle == NULL)
+        a->ca_bundle = cli_env(get, "AWS_CA_BUNDLE");
+    if (a->connect_timeout_ms == 0)
+        a->connect_timeout_ms = CCAT_CONNECT_TIMEOUT_MS_DEFAULT;
+    if (a->read_timeout_ms == 0)
+        a->read_timeout_ms = CCAT_READ_TIMEOUT_MS_DEFAULT;
+    if (a->max_attempts != 0)
+        return 0;
+    a->max_attempts = CCAT_MAX_ATTEMPTS_DEFAULT;
+    if (attempts != NULL && cli_parse_attempts(attempts, &a->max_attempts) != 0)
+        return cli_fail(a, "AWS_MAX_ATTEMPTS: expected an integer from 1 to 255", "");
+    return 0;
+}
+
+/** @brief --expires-time: RFC 3339, or whole seconds since the epoch as the AWS CLI allows. */
+static int cli_expires_parse(ccat_cli_args_t *a, ccat_time_t *t)
+{
+    uint64_t secs;
+    if (cli_parse_u64(a->expires_time, &secs) == 0) {
+        if (secs > (uint64_t)CLI_EPOCH_MAX_S)
+            return cli_fail(a, "argument --expires-time: ",
+                            "must be between years 0001 and 9999");
+        *t = (ccat_time_t)secs * 1000000;
+        return 0;
+    }
+    if (ccat_time_parse(a->expires_time, strlen(a->expires_time), t) == CCAT_OK)
+        return 0;
+    return cli_fail(a, "argument --expires-time: ",
+                    "expected an RFC 3339 time such as 2030-12-31T23:59:59Z, or epoch seconds");
+}
+
+int ccat_cli_params_build(ccat_cli_args_t *a, ccat_create_params_t *params)
+{
+    memset(params, 0, sizeof *params);
+    params->name = a->name;
+    if (a->expires_time != NULL) {
+        if (cli_expires_parse(a, &params->expires_time) != 0)
+            return CCAT_CLI_EXIT_USAGE;
+        params->has_expires_time = 1;
+    }
+    switch (ccat_create_params_check(params)) {
+    case CCAT_OK: return 0;
+    case CCAT_ERR_NAME_LENGTH:
+        return cli_fail(a, "argument --name: ", "must be 1 to 100 characters");
+    case CCAT_ERR_NAME_UTF8:
+        return cli_fail(a, "argument --name: ", "must be valid UTF-8 without NUL");
+    case CCAT_ERR_EXPIRES_RANGE:
+        return cli_fail(a, "argument --expires-time: ", "must be between years 0001 and 9999");
+    default:
+        return cli_fail(a, "invalid parameters", "");
+    }
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Instruction budget of one CreateAccessToken exchange on x86-64, measured as
+# the bench README says: valgrind --tool=callgrind counts the instructions of
+# `ccat-bench --exchanges 1000` and `--exchanges 2000` (one process each, one
+# kept-alive client, in-memory transport); the difference divided by 1000 is
+# the cost of one exchange, start-up and set-up cancelled out.
+#
+#   tests/bench/instructions.sh [BUILD_DIR]   (default: build-bench)
+#
+# BUILD_DIR must be a gcc -O2 build without sanitizers (RelWithDebInfo with
+# gcc is "-O2 -g -DNDEBUG"); the flags are checked in its compile_commands.json.
+# A BUILD_DIR that does not exist yet is configured that way (gcc,
+# RelWithDebInfo); the ccat-bench target is (re)built unless
+# CCAT_BENCH_NO_BUILD=1. Budget: <= 5000 instructions per exchange. The count
+# includes the bench's own per-exchange field checks and in-memory transport
+# (the ccat_create_access_token share is printed too). Prints a Markdown
+# fragment; exit 1 when over or on any failure.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+build=${1:-$repo/build-bench}
+budget=5000
+n1=1000 n2=2000
+
+if [[ ! -f $build/CMakeCache.txt ]]; then
+  echo "instructions: configuring $build (gcc, RelWithDebInfo)"
+  cmake -S "$repo" -B "$build" -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCCAT_BUILD_PORTS=OFF -DCCAT_BUDGETS=OFF >"$build.configure.log" 2>&1 ||
+    { echo "instructions: FAILED: configure:"; cat "$build.configure.log"; exit 1; }
+fi
+if [[ ${CCAT_BENCH_NO_BUILD:-0} != 1 ]]; then
+  cmake --build "$build" --target ccat-bench -j2 >"$build/ccat-bench.build.log" 2>&1 ||
+    { echo "instructions: FAILED: build:"; cat "$build/ccat-bench.build.log"; exit 1; }
+fi
+bench=$build/tests/bench/ccat-bench
+[[ -x $bench ]] || { echo "instructions: FAILED: $bench not built"; exit 1; }
+command -v valgrind >/dev/null || { echo "instructions: FAILED: valgrind not installed"; exit 1; }
+
+# Confirm what was measured: gcc, last -O is -O2, no sanitizer, for the core
+# and the bench alike.
+flags=$(python3 - "$build/compile_commands.json" <<'PY'
+import json, re, shlex, sys
+seen = set()
+for e in json.load(open(sys.argv[1])):
+    f = e["file"]
+    if not (re.search(r"/core/[^/]+\.c$", f) or f.endswith("/tests/bench/ccat_bench.c")):
+        continue
+    args = e.get("arguments") or shlex.split(e["command"])
+    opts = [a for a in args if re.fullmatch(r"-O.?", a)]
+    bad = [a for a in args if a.startswith(("-fsanitize", "-fprofile", "--coverage"))]
+    if not opts or opts[-1] != "-O2" or bad or "gcc" not in args[0].rsplit("/", 1)[-1]:
+        sys.exit("instructions: FAILED: %s is built with %s %s %s, not gcc -O2 without "
+                 "instrumentation" % (f, args[0], opts[-1] if opts else "(no -O)", " ".join(bad)))
+    seen.add(" ".join(a for a in args if re.fullmatch(r"-O.?|-g|-DNDEBUG|-march=.*", a)))
+if not seen:
+    sys.exit("instructions: FAILED: no core or bench sources in compile_commands.json")
+print(" / ".join(sorted(seen)))
+PY
+) || { echo "$flags"; exit 1; }
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+count() { # count N: total Ir of one run, and the inclusive Ir of ccat_create_access_token
+  local n=$1 f=$out/callgrind.$1
+  if ! valgrind --tool=callgrind --callgrind-out-file="$f" "$bench" --exchanges "$n" \
+       >"$out/run.$n.log" 2>&1; then
+    echo "instructions: FAILED: ccat-bench --exchanges $n under valgrind:" >&2
+    cat "$out/run.$n.log" >&2
+    return 1
+  fi
+  local total incl
+  total=$(sed -n 's/^\(summary\|totals\): *\([0-9]*\).*/\2/p' "$f" | head -n1)
+  incl=$(callgrind_annotate --inclusive=yes "$f" 2>/dev/null |
+         sed -n 's/^ *\([0-9,]*\) ([^)]*) *[^ ]*:ccat_create_access_token .*/\1/p' | head -n1 | tr -d ,)
+  echo "$total ${incl:-0}"
+}
+read -r i1 c1 < <(count $n1) || exit 1
+read -r i2 c2 < <(count $n2) || exit 1
+[[ -n $i1 && -n $i2 ]] || { echo "instructions: FAILED: no callgrind totals"; exit 1; }
+
+per=$(( (i2 - i1) / (n2 - n1) ))
+rem=$(( (i2 - i1) % (n2 - n1) ))
+printf 'Instructions per reference exchange (x86-64, %s, valgrind %s callgrind, (I(%d) - I(%d)) / %d): **%d** (budget %d)\n\n' \
+  "gcc $(gcc -dumpfullversion) $flags" "$(valgrind --version | sed 's/valgrind-//')" $n2 $n1 $((n2 - n1)) "$per" $budget
+echo "| measure | instructions |"
+echo "|---|---:|"
+echo "| whole process, $n1 exchanges | $i1 |"
+echo "| whole process, $n2 exchanges | $i2 |"
+echo "| **per exchange** (bench loop: client + in-memory transport + field checks) | **$per.$(printf '%03d' $rem)** |"
+if ((c1 > 0 && c2 > 0)); then
+  cper=$(( (c2 - c1) / (n2 - n1) ))
+  echo "| of which inside \`ccat_create_access_token\` (inclusive, transport callbacks included) | $cper |"
+fi
+echo
+if ((per > budget || (per == budget && rem > 0))); then
+  echo "instructions: FAILED: $per.$(printf '%03d' $rem) instructions per exchange > budget $budget"
+  exit 1
+fi
+echo "instructions: OK: $per.$(printf '%03d' $rem) <= $budget instructions per exchange"

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Code-size budget of the core: every core/*.c of core/CMakeLists.txt built
+# with arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os -ffunction-sections
+# -fdata-sections, sizes read by arm-none-eabi-size (text = code + rodata).
+#
+#   tests/bench/size.sh [OUT_DIR]      (default: build-bench-size)
+#
+# Budget: total text <= 6144 bytes, data + bss == 0 (the core has no mutable
+# static state). Also reported, without a budget: Cortex-M0+ and RV32IMC
+# (riscv64-unknown-elf-gcc, which ships no C library: missing headers are
+# reported; stdint.h and string.h get declaration-only stand-ins, anything
+# else missing leaves RV32 unsized). Prints a Markdown fragment; exit 1 when over.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+out=${1:-$repo/build-bench-size}
+text_budget=6144
+
+# size_of TARGET: compile, then print "file text data bss" lines (status 3: headers missing).
+size_of() {
+  local target=$1 dir=$out/$1 sz=arm-none-eabi-size
+  [[ $target == rv32 ]] && sz=riscv64-unknown-elf-size
+  local rc=0
+  "$here/cross_compile.sh" "$target" "$dir" >"$out/$target.log" 2>&1 || rc=$?
+  if ((rc != 0)); then
+    return $rc
+  fi
+  (cd "$dir" && "$sz" -B *.o | awk 'NR > 1 { print $6, $1, $2, $3 }')
+}
+
+mkdir -p "$out"
+if ! m4=$(size_of m4); then
+  echo "size: FAILED: Cortex-M4 compile failed (warnings are errors):"
+  cat "$out/m4.log"
+  exit 1
+fi
+m0_note=""
+if ! m0=$(size_of m0plus); then
+  # No budget on M0+: a compile failure there is reported, not fatal.
+  m0_note="Cortex-M0+: not built: $(grep -m1 error "$out/m0plus.log" || echo "compile failed") (full log: $out/m0plus.log)."
+  m0=""
+fi
+rv_rc=0
+rv=$(size_of rv32) || rv_rc=$?
+rv_note=""
+if ((rv_rc == 0)) && grep -q '^missing:' "$out/rv32.log"; then
+  rv_note="RV32IMC: riscv64-unknown-elf-gcc (Debian) ships no C library; $(grep '^missing:' "$out/rv32.log"); built with stand-in headers (gcc's stdint-gcc.h, C11 string.h prototypes)."
+elif ((rv_rc == 3)); then
+  rv_note="RV32IMC: not built: riscv64-unknown-elf-gcc (Debian) ships no C library; $(cat "$out/rv32.log")."
+  rv=""
+elif ((rv_rc != 0)); then
+  # No budget on RV32: a compile failure there is reported, not fatal.
+  rv_note="RV32IMC: not built: $(grep -m1 -E 'error|missing' "$out/rv32.log" || echo "compile failed") (full log: $out/rv32.log)."
+  rv=""
+fi
+
+# Join the three reports by file name and print the table.
+awk -v budget="$text_budget" -v rvnote="$rv_note" -v m0note="$m0_note" \
+    -v m4ver="$(arm-none-eabi-gcc -dumpversion)" -v rvver="$(riscv64-unknown-elf-gcc -dumpversion 2>/dev/null || echo '?')" '
+  $1 == "m4" { order[++n] = $2; t4[$2] = $3; d4[$2] = $4; b4[$2] = $5; next }
+  $1 == "m0" { t0[$2] = $3; d0[$2] = $4 + $5; has0 = 1; next }
+  $1 == "rv" { trv[$2] = $3; drv[$2] = $4 + $5; hasrv = 1; next }
+  END {
+    printf "Code size of the core, gcc -Os -ffunction-sections (objects, before linking; text includes rodata):\n\n"
+    printf "| file | Cortex-M4 text | M4 data | M4 bss | Cortex-M0+ text | RV32IMC text |\n"
+    printf "|---|---:|---:|---:|---:|---:|\n"
+    for (i = 1; i <= n; i++) {
+      f = order[i]
+      T4 += t4[f]; D4 += d4[f]; B4 += b4[f]; T0 += t0[f]; DB0 += d0[f]
+      if (hasrv) { TRV += trv[f]; DBRV += drv[f] }
+      printf "| %s | %d | %d | %d | %s | %s |\n", f, t4[f], d4[f], b4[f], has0 ? t0[f] : "n/a", hasrv ? trv[f] : "n/a"
+    }
+    printf "| **total** | **%d** | **%d** | **%d** | **%s** | **%s** |\n\n", T4, D4, B4, has0 ? T0 : "n/a", hasrv ? TRV : "n/a"
+    printf "Toolchains: arm-none-eabi-gcc %s (newlib), riscv64-unknown-elf-gcc %s.\n", m4ver, rvver
+    if (m0note != "") printf "%s\n", m0note
+    if (rvnote != "") printf "%s\n", rvnote
+    if ((has0 && DB0 != 0) || (hasrv && DBRV != 0)) printf "Note: data+bss is %d on M0+ and %d on RV32.\n", DB0, DBRV
+    printf "\n"
+    fail = 0
+    if (T4 > budget) { printf "size: FAILED: Cortex-M4 text %d bytes > budget %d\n", T4, budget; fail = 1 }
+    if (D4 + B4 != 0) {
+      printf "size: FAILED: Cortex-M4 data+bss = %d bytes, must be 0; offenders:", D4 + B4
+      for (i = 1; i <= n; i++) if (d4[order[i]] + b4[order[i]]) printf " %s", order[i]
+      printf "\n"; fail = 1
+    }
+    if (!fail) printf "size: OK: Cortex-M4 text %d <= %d bytes, data+bss 0\n", T4, budget
+    exit fail
+  }' <(sed 's/^/m4 /' <<<"$m4"; [[ -z $m0 ]] || sed 's/^/m0 /' <<<"$m0"; [[ -z $rv ]] || sed 's/^/rv /' <<<"$rv")

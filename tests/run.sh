@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The test command: ./tests/run.sh (also what CI runs, through .ci/run).
+#
+#  1. tests/setup-deps.sh       Debian packages (installs only what is missing)
+#  2. build-test   gcc, -Werror, RelWithDebInfo: every ctest case, budgets included
+#  3. build-asan   gcc, -fsanitize=address,undefined: every ctest case
+#  4. build-fuzz   clang, -DCCAT_FUZZ=ON: the libFuzzer cases (ctest -L fuzz)
+#  5. build-clang  clang, -Werror: the whole tree compiles warning-free
+#
+# Stops at the first failure, naming the step; exit status 0 only when all
+# passed. Build folders are reused (incremental); CCAT_BUILD_PREFIX changes
+# their prefix (default "build-"), CCAT_JOBS the parallelism (default 2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec </dev/null                  # CI has no stdin; nothing may wait on one
+export CI=${CI:-true}
+
+prefix=${CCAT_BUILD_PREFIX:-build-}
+jobs=${CCAT_JOBS:-2}
+start=$(date +%s)
+summary=()
+total_tests=0
+current=""
+
+elapsed() { local s=$(( $(date +%s) - $1 )); printf '%dm%02ds' $((s / 60)) $((s % 60)); }
+on_exit() {
+  local rc=$?
+  if ((rc != 0)); then
+    echo
+    echo "run.sh: FAILED at step '${current}' (exit $rc) after $(elapsed "$start"); passed before it: ${summary[*]:-nothing}"
+  fi
+}
+trap on_exit EXIT
+
+step() { # step NAME: announce a step
+  current=$1
+  echo
+  echo "==== run.sh: $1 ===="
+}
+
+configure_build() { # configure_build DIR cmake-args...: configure then build everything
+  local dir=$1; shift
+  cmake -S . -B "$dir" "$@"
+  cmake --build "$dir" -j"$jobs"
+}
+
+run_ctest() { # run_ctest NAME DIR ctest-args...: run, and count the tests that ran
+  local name=$1 dir=$2 log; shift 2
+  log=$(mktemp)
+  local rc=0
+  (cd "$dir" && ctest --output-on-failure --no-tests=error -j"$jobs" "$@") 2>&1 | tee "$log" || rc=$?
+  local n
+  n=$(sed -n 's/.*tests passed, [0-9]* tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -n1)
+  rm -f "$log"
+  if ((rc != 0)); then
+    return "$rc"
+  fi
+  total_tests=$((total_tests + ${n:-0}))
+  summary+=("$name:${n:-0}")
+}
+
+step "dependencies (tests/setup-deps.sh)"
+./tests/setup-deps.sh
+summary+=("deps:ok")
+
+step "build-test: gcc, -DCCAT_WERROR=ON, RelWithDebInfo"
+configure_build "${prefix}test" -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCCAT_WERROR=ON -DCCAT_SANITIZE= -DCCAT_FUZZ=OFF
+step "build-test: ctest (unit, conformance, ports, budgets)"
+run_ctest test "${prefix}test"
+
+step "build-asan: gcc, -DCCAT_SANITIZE=address,undefined"
+configure_build "${prefix}asan" -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCCAT_WERROR=ON -DCCAT_SANITIZE=address,undefined -DCCAT_FUZZ=OFF
+step "build-asan: ctest"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  run_ctest asan "${prefix}asan"
+
+step "build-fuzz: clang, -DCCAT_FUZZ=ON"
+configure_build "${prefix}fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCCAT_WERROR=ON -DCCAT_SANITIZE= -DCCAT_FUZZ=ON
+step "build-fuzz: ctest -L fuzz"
+run_ctest fuzz "${prefix}fuzz" -L fuzz
+
+step "build-clang: clang, -DCCAT_WERROR=ON (warning-free build of the whole tree)"
+configure_build "${prefix}clang" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCCAT_WERROR=ON -DCCAT_SANITIZE= -DCCAT_FUZZ=OFF -DCCAT_BUDGETS=OFF
+summary+=("clang:built")
+
+current=done
+echo
+echo "run.sh: ALL PASSED in $(elapsed "$start"): ${summary[*]}"
+echo "run.sh: 100% tests passed, 0 tests failed out of ${total_tests}"

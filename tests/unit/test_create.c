@@ -1,0 +1,291 @@
+/* CreateAccessToken, sans-I/O: parameter checks, request bytes, response reading. */
+#define _GNU_SOURCE /* memmem */
+#include <stdlib.h>
+
+#include "ccat/ccat.h"
+#include "internal.h"
+#include "test.h"
+
+#define BENCH_TOKEN "eyJraWQiOiJrZXktMSIsImFsZyI6IkVTMjU2In0.payload.sig"
+
+static void check_params(void)
+{
+    ccat_create_params_t p = {"device-42", 0, 0};
+    CHECK_EQ_INT(ccat_create_params_check(&p), CCAT_OK);
+    p.name = "";
+    CHECK_EQ_INT(ccat_create_params_check(&p), CCAT_ERR_NAME_LENGTH);
+    char name[512];
+    /* 100 two-byte code points pass, 101 do not: the limit counts characters. */
+    for (int i = 0; i < 101; i++) {
+        memcpy(name + 2 * i, "\xc3\xa9", 2);
+    }
+    name[200] = '\0';
+    p.name = name;
+    CHECK_EQ_INT(ccat_create_params_check(&p), CCAT_OK);
+    name[202] = '\0';
+    CHECK_EQ_INT(ccat_create_params_check(&p), CCAT_ERR_NAME_LENGTH);
+    /* 25 four-byte emoji = 100 bytes of 4-byte UTF-8, 25 code points. */
+    for (int i = 0; i < 25; i++) {
+        memcpy(name + 4 * i, "\xf0\x9f\x98\x80", 4);
+    }
+    name[100] = '\0';
+    CHECK_EQ_INT(ccat_create_params_check(&p), CCAT_OK);
+    const char *bad_utf8[] = {"\xff", "a\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80"};
+    for (size_t i = 0; i < sizeof(bad_utf8) / sizeof(bad_utf8[0]); i++) {
+        p.name = bad_utf8[i];
+        CHECK_EQ_INT(ccat_create_params_check(&p), CCAT_ERR_NAME_UTF8);
+    }
+    p.name = "x";
+    p.has_expires_time = 1;
+    p.expires_time = 253402300800LL * 1000000LL;
+    CHECK_EQ_INT(ccat_create_params_check(&p), CCAT_ERR_EXPIRES_RANGE);
+    p.expires_time = 0;
+    CHECK_EQ_INT(ccat_create_params_check(&p), CCAT_OK);
+    p.name = NULL;
+    CHECK_EQ_INT(ccat_create_params_check(&p), CCAT_ERR_ARGUMENT);
+
+    CHECK_EQ_INT(ccat_bearer_token_check(NULL), CCAT_ERR_TOKEN_MISSING);
+    CHECK_EQ_INT(ccat_bearer_token_check(""), CCAT_ERR_TOKEN_MISSING);
+    CHECK_EQ_INT(ccat_bearer_token_check(BENCH_TOKEN), CCAT_OK);
+    const char *bad_tokens[] = {"a\rb", "a\nb", "a\tb", "\x01", "a\x7f"};
+    for (size_t i = 0; i < 5; i++) {
+        CHECK_EQ_INT(ccat_bearer_token_check(bad_tokens[i]), CCAT_ERR_TOKEN_INVALID);
+    }
+}
+
+static const char bench_request[] =
+    "PUT /v1/accessTokens HTTP/1.1\r\n"
+    "Host: codecatalyst.global.api.aws\r\n"
+    "User-Agent: ccat/" CCAT_VERSION_STRING " test/1\r\n"
+    "Authorization: Bearer " BENCH_TOKEN "\r\n"
+    "Content-Type: application/json\r\n"
+    "Content-Length: 55\r\n"
+    "\r\n"
+    "{\"name\":\"device-42\",\"expiresTime\":\"2027-11-27T18:51:53Z\"}";
+
+static int all_zero(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void check_request(void)
+{
+    ccat_endpoint_t ep;
+    CHECK_EQ_INT(ccat_endpoint_parse(CCAT_ENDPOINT_DEFAULT, &ep), CCAT_OK);
+    ccat_request_ctx_t ctx = {&ep, BENCH_TOKEN, "test/1"};
+    ccat_create_params_t p = {"device-42", 1827341513LL * 1000000LL, 1};
+    char buf[1024];
+    size_t len = 0;
+    CHECK_EQ_INT(ccat_create_request_write(&ctx, &p, buf, sizeof(buf), &len), CCAT_OK);
+    CHECK_EQ_INT(len, sizeof(bench_request) - 1);
+    CHECK(memcmp(buf, bench_request, sizeof(bench_request) - 1) == 0);
+
+    /* Every capacity short of the request fails cleanly and leaves no token behind. */
+    size_t need = len;
+    int clean = 1;
+    for (size_t cap = 0; cap < need; cap++) {
+        memset(buf, 'x', sizeof(buf));
+        size_t out = 99;
+        if (ccat_create_request_write(&ctx, &p, buf, cap, &out) != CCAT_ERR_BUFFER_TOO_SMALL ||
+            out != 0 || !all_zero(buf, cap) || buf[cap] != 'x') {
+            clean = 0;
+        }
+    }
+    CHECK(clean);
+    CHECK_EQ_INT(ccat_create_request_write(&ctx, &p, buf, need, &len), CCAT_OK);
+
+    /* Port, base path, IPv6 literal, no expiry, escaping. */
+    CHECK_EQ_INT(ccat_endpoint_parse("http://[::1]:8080/api/", &ep), CCAT_OK);
+    ccat_create_params_t q = {"a\"b\\c\n\x01\xc3\xa9", 0, 0};
+    CHECK_EQ_INT(ccat_create_request_write(&ctx, &q, buf, sizeof(buf), &len), CCAT_OK);
+    buf[len] = '\0';
+    CHECK(strncmp(buf, "PUT /api/v1/accessTokens HTTP/1.1\r\nHost: [::1]:8080\r\n", 52) == 0);
+    const char *body = strstr(buf, "\r\n\r\n");
+    CHECK(body != NULL);
+    CHECK_EQ_STR(body ? body + 4 : NULL, "{\"name\":\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\"}");
+    CHECK(strstr(buf, "Content-Length: 27\r\n") != NULL);
+
+    /* Validation comes first: nothing is written for bad input. */
+    ctx.bearer_token = "bad\ntoken";
+    CHECK_EQ_INT(ccat_create_request_write(&ctx, &q, buf, sizeof(buf), &len), CCAT_ERR_TOKEN_INVALID);
+    ctx.bearer_token = NULL;
+    CHECK_EQ_INT(ccat_create_request_write(&ctx, &q, buf, sizeof(buf), &len), CCAT_ERR_TOKEN_MISSING);
+}
+
+/* Parses a whole HTTP response text into buf, then reads it as CreateAccessToken. */
+static ccat_status_t read_text(const char *text, char *buf, size_t cap, ccat_access_token_t *tok,
+                               ccat_error_t *err)
+{
+    static ccat_http_response_t resp;
+    ccat_http_response_init(&resp, buf, cap);
+    ccat_status_t st = ccat_http_response_feed(&resp, text, strlen(text));
+    if (st != CCAT_OK) {
+        return st;
+    }
+    return ccat_create_response_read(&resp, tok, err);
+}
+
+static char *response(const char *status_line, const char *headers, const char *body)
+{
+    static char text[8192];
+    snprintf(text, sizeof(text), "HTTP/1.1 %s\r\n%sContent-Length: %zu\r\n\r\n%s", status_line,
+             headers, strlen(body), body);
+    return text;
+}
+
+#define GOOD_BODY                                                                          \
+    "{\"secret\":\"ccpat_SECRETVALUE\",\"name\":\"n\",\"expiresTime\":\"2027-11-27T18:51:53Z\"," \
+    "\"accessTokenId\":\"id-1\"}"
+
+static void check_success(void)
+{
+    char buf[2048];
+    ccat_access_token_t tok;
+    ccat_error_t err;
+    CHECK_EQ_INT(read_text(response("201 Created", "x-amzn-RequestId: r-1\r\n", GOOD_BODY), buf,
+                           sizeof(buf), &tok, &err),
+                 CCAT_OK);
+    CHECK_EQ_STR(tok.secret, "ccpat_SECRETVALUE");
+    CHECK_EQ_INT(tok.secret_len, 17);
+    CHECK_EQ_STR(tok.name, "n");
+    CHECK_EQ_STR(tok.access_token_id, "id-1");
+    CHECK_EQ_INT(tok.expires_time, 1827341513LL * 1000000LL);
+    CHECK_EQ_INT(err.http_status, 201);
+    CHECK_EQ_STR(err.request_id, "r-1");
+    ccat_access_token_wipe(&tok);
+    CHECK(tok.secret == NULL);
+    CHECK(memmem(buf, sizeof(buf), "SECRETVALUE", 11) == NULL);
+
+    /* Reordered, decoys nested at every depth, escapes, offsets. */
+    const char *body =
+        "{\"decoy\":{\"secret\":\"NO\",\"name\":[\"NO\",{\"accessTokenId\":\"NO\"}]},"
+        "\"accessTokenId\" : \"id\\u002d2\", \"expiresTime\":\"2027-11-27T20:51:53.25+02:00\","
+        "\"name\":\"\\ud83d\\ude00 \\\"q\\\" \\/\",\"secret\":\"s\\u00e9\",\"n\":[1,2,{\"secret\":null}]}";
+    CHECK_EQ_INT(read_text(response("201 Created", "", body), buf, sizeof(buf), &tok, NULL), CCAT_OK);
+    CHECK_EQ_STR(tok.secret, "s\xc3\xa9");
+    CHECK_EQ_STR(tok.name, "\xf0\x9f\x98\x80 \"q\" /");
+    CHECK_EQ_STR(tok.access_token_id, "id-2");
+    CHECK_EQ_INT(tok.expires_time, 1827341513LL * 1000000LL + 250000);
+}
+
+/* A failed read must leave no byte of the secret in the buffer. */
+static void check_bad_body(const char *body, ccat_status_t want)
+{
+    char buf[2048];
+    ccat_access_token_t tok;
+    CHECK_EQ_INT(read_text(response("201 Created", "", body), buf, sizeof(buf), &tok, NULL), want);
+    CHECK(tok.secret == NULL);
+    CHECK(memmem(buf, sizeof(buf), "SECRETVALUE", 11) == NULL);
+}
+
+static void check_bad_success(void)
+{
+    check_bad_body("{\"secret\":\"SECRETVALUE\",\"name\":\"n\",\"expiresTime\":\"2027-11-27T18:51:53Z\"}",
+                   CCAT_ERR_RESPONSE_MISSING);
+    check_bad_body("{\"secret\":\"SECRETVALUE\",\"name\":\"n\",\"expiresTime\":\"2027-11-27T18:51:53Z\","
+                   "\"accessTokenId\":5}",
+                   CCAT_ERR_RESPONSE_TYPE);
+    check_bad_body("{\"secret\":\"SECRETVALUE\",\"name\":\"n\",\"expiresTime\":\"tomorrow\","
+                   "\"accessTokenId\":\"i\"}",
+                   CCAT_ERR_RESPONSE_TYPE);
+    check_bad_body("{\"secret\":\"SECRETVALUE\\ud800\",\"name\":\"n\",\"expiresTime\":\"2027-11-27T18:51:53Z\","
+                   "\"accessTokenId\":\"i\"}",
+                   CCAT_ERR_JSON_STRING);
+    check_bad_body("{\"secret\":\"SECRETVALUE\\u0000\",\"name\":\"n\",\"expiresTime\":\"2027-11-27T18:51:53Z\","
+                   "\"accessTokenId\":\"i\"}",
+                   CCAT_ERR_JSON_STRING);
+    check_bad_body("{\"secret\":\"SECRETVALUE\",\"name\":\"\xff\",\"expiresTime\":\"2027-11-27T18:51:53Z\","
+                   "\"accessTokenId\":\"i\"}",
+                   CCAT_ERR_JSON_STRING);
+    check_bad_body("{\"secret\":\"SECRETVALUE\",}", CCAT_ERR_JSON_SYNTAX);
+    check_bad_body("[\"SECRETVALUE\"]", CCAT_ERR_RESPONSE_TYPE);
+    check_bad_body("", CCAT_ERR_JSON_SYNTAX);
+
+    /* The modeled success is 201: another 2xx is not taken as a token. */
+    char buf[2048];
+    ccat_access_token_t tok;
+    CHECK_EQ_INT(read_text(response("200 OK", "", GOOD_BODY), buf, sizeof(buf), &tok, NULL),
+                 CCAT_ERR_RESPONSE_STATUS);
+    CHECK(memmem(buf, sizeof(buf), "SECRETVALUE", 11) == NULL);
+
+    /* Room for the body but not for its JSON tokens: a clear error, nothing half-read. */
+    const char *text = response("201 Created", "", GOOD_BODY);
+    size_t head = strstr(text, "\r\n\r\n") + 4 - text;
+    CHECK_EQ_INT(read_text(text, buf, head + strlen(GOOD_BODY) + 8, &tok, NULL),
+                 CCAT_ERR_RESPONSE_TOO_LARGE);
+    CHECK(memmem(buf, sizeof(buf), "SECRETVALUE", 11) == NULL);
+}
+
+static void check_error(const char *status, const char *headers, const char *body,
+                        ccat_status_t want, const char *code, const char *message)
+{
+    char buf[2048];
+    ccat_access_token_t tok;
+    ccat_error_t err;
+    CHECK_EQ_INT(read_text(response(status, headers, body), buf, sizeof(buf), &tok, &err), want);
+    CHECK_EQ_INT(err.http_status, atoi(status));
+    if (code) {
+        CHECK_EQ_STR(err.code, code);
+    } else {
+        CHECK(err.code == NULL);
+    }
+    if (message) {
+        CHECK_EQ_STR(err.message, message);
+    } else {
+        CHECK(err.message == NULL);
+    }
+}
+
+static void check_errors(void)
+{
+    static const struct {
+        const char *status, *code;
+        ccat_status_t st;
+    } modeled[] = {
+        {"403 Forbidden", "AccessDeniedException", CCAT_ERR_SVC_ACCESS_DENIED},
+        {"409 Conflict", "ConflictException", CCAT_ERR_SVC_CONFLICT},
+        {"404 Not Found", "ResourceNotFoundException", CCAT_ERR_SVC_NOT_FOUND},
+        {"402 Payment Required", "ServiceQuotaExceededException", CCAT_ERR_SVC_QUOTA},
+        {"429 Too Many Requests", "ThrottlingException", CCAT_ERR_SVC_THROTTLING},
+        {"400 Bad Request", "ValidationException", CCAT_ERR_SVC_VALIDATION},
+    };
+    char hdr[256], body[256];
+    for (size_t i = 0; i < 6; i++) {
+        snprintf(hdr, sizeof(hdr), "x-amzn-ErrorType: %s:http://internal.amazon.com/coral/\r\n",
+                 modeled[i].code);
+        check_error(modeled[i].status, hdr, "{\"message\":\"m\"}", modeled[i].st, modeled[i].code, "m");
+        snprintf(body, sizeof(body), "{\"Message\":\"M\",\"code\":\"%s\"}", modeled[i].code);
+        check_error(modeled[i].status, "", body, modeled[i].st, modeled[i].code, "M");
+        snprintf(body, sizeof(body), "{\"__type\":\"aws.codecatalyst#%s:x\"}", modeled[i].code);
+        check_error(modeled[i].status, "", body, modeled[i].st, modeled[i].code, NULL);
+    }
+    /* Header beats body; "code" beats "Code" beats "__type"; "message" beats "Message". */
+    check_error("400 Bad Request", "X-AMZN-ERRORTYPE: ValidationException\r\n",
+                "{\"code\":\"ConflictException\",\"message\":\"a\",\"Message\":\"b\"}",
+                CCAT_ERR_SVC_VALIDATION, "ValidationException", "a");
+    check_error("400 Bad Request", "", "{\"Code\":\"B\",\"__type\":\"C\",\"code\":\"A\"}",
+                CCAT_ERR_SVC_OTHER, "A", NULL);
+    check_error("400 Bad Request", "", "{\"__type\":\"C\",\"Code\":\"B\"}", CCAT_ERR_SVC_OTHER, "B", NULL);
+    /* Unknown codes stay visible by name; none at all leaves the status to speak. */
+    check_error("418 Teapot", "", "{\"code\":\"TeapotException\"}", CCAT_ERR_SVC_OTHER,
+                "TeapotException", NULL);
+    check_error("503 Service Unavailable", "", "", CCAT_ERR_SVC_OTHER, NULL, NULL);
+    check_error("502 Bad Gateway", "", "<html>bad gateway</html>", CCAT_ERR_SVC_OTHER, NULL,
+                "<html>bad gateway</html>");
+    check_error("400 Bad Request", "", "{\"code\":5,\"message\":7}", CCAT_ERR_SVC_OTHER, NULL, NULL);
+}
+
+int main(void)
+{
+    check_params();
+    check_request();
+    check_success();
+    check_bad_success();
+    check_errors();
+    return test_summary("create");
+}
