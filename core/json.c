@@ -15,10 +15,8 @@
  * without '"' and '\\' needs no byte-by-byte look.
  */
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "json.h"
 
@@ -44,8 +42,33 @@ static word_t load_word(const char *p)
     return w;
 }
 
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define FIRST_HIT(m) ((size_t)__builtin_ctzll(m) / 8u)
+/*
+ * Scan variants: SSE2 (x86-64), words with a trailing-zero count (other
+ * little-endian targets with GCC or clang), portable words. The tests build
+ * the last two on the host too, with CCAT_JSON_SCAN_WORDS and
+ * CCAT_JSON_SCAN_PORTABLE.
+ */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    !defined(CCAT_JSON_SCAN_PORTABLE)
+#define FIRST_HIT(m) ((size_t)__builtin_ctzl((unsigned long)(m)) / 8u)
+#if defined(__SSE2__) && !defined(CCAT_JSON_SCAN_WORDS)
+#define SCAN_SSE2
+#include <emmintrin.h>
+#endif
+#endif
+
+#ifdef __GNUC__
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
+/* The scan is the hot loop: inline it where SSE2 makes it short (x86-64,
+ * where size is no concern), keep one copy elsewhere (Cortex-M: -Os). */
+#ifdef SCAN_SSE2
+#define SCAN_INLINE inline __attribute__((always_inline))
+#else
+#define SCAN_INLINE
 #endif
 
 /*
@@ -55,9 +78,9 @@ static word_t load_word(const char *p)
  * and a short tail is one more word ending at e; elsewhere the rest is
  * looked at byte by byte.
  */
-static const char *plain_end(const char *p, const char *e)
+static SCAN_INLINE const char *plain_end(const char *p, const char *e)
 {
-#if defined(__SSE2__) && defined(FIRST_HIT)
+#ifdef SCAN_SSE2
     /* x86-64: the same test on 16 bytes at once (signed: >= 0x80 is < 0x20). */
     if ((size_t)(e - p) >= 16) {
         const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
@@ -141,7 +164,7 @@ static long hex4(const char *p, const char *e)
  * gives one code point; lone or reversed surrogates and U+0000 are refused.
  * Returns the bytes consumed, or 0.
  */
-static size_t unescape(const char *s, const char *e, unsigned long *cp)
+static NOINLINE size_t unescape(const char *s, const char *e, unsigned long *cp)
 {
     static const char from[8] = {'"', '\\', '/', 'b', 'f', 'n', 'r', 't'};
     static const char to[8] = {'"', '\\', '/', '\b', '\f', '\n', '\r', '\t'};
@@ -194,7 +217,7 @@ static size_t put_utf8(char *d, unsigned long cp)
  * or 0: no overlongs, no UTF-16 surrogates, nothing above U+10FFFF, nothing
  * cut short.
  */
-static size_t utf8_seq(const unsigned char *s, const unsigned char *e)
+static NOINLINE size_t utf8_seq(const unsigned char *s, const unsigned char *e)
 {
     unsigned c = s[0];
     if (c < 0xC2 || c > 0xF4) {
@@ -233,18 +256,14 @@ static size_t skip_ws(const char *js, size_t p, size_t len)
 }
 
 /*
- * Fills t as the string whose opening quote is at p: no raw control
- * character, only the RFC's escapes, 4 hex digits after \u (surrogate
- * pairing and U+0000 are left to the decoder). Returns the index after the
- * closing quote, or 0.
+ * Index of the closing quote of the string whose text starts at p, or 0:
+ * no raw control character, only the RFC's escapes, 4 hex digits after \u
+ * (surrogate pairing and U+0000 are the decoder's business).
  */
-static size_t string_token(jsmntok_t *t, const char *js, size_t p, size_t len)
+static size_t string_end(const char *js, size_t p, size_t len)
 {
     const char *const e = js + len;
-    const char *s = js + p + 1;
-    t->type = JSMN_STRING;
-    t->start = (int)p + 1;
-    t->size = 0;
+    const char *s = js + p;
     for (;;) {
         s = plain_end(s, e);
         if (s == e) {
@@ -252,8 +271,7 @@ static size_t string_token(jsmntok_t *t, const char *js, size_t p, size_t len)
         }
         unsigned c = (unsigned char)*s;
         if (c == '"') {
-            t->end = (int)(s - js);
-            return (size_t)(s - js) + 1;
+            return (size_t)(s - js);
         }
         if (c < 0x20) {
             return 0; /* NUL included */
@@ -327,7 +345,8 @@ int ccat_json_parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks)
     size_t p = 0;
     unsigned n = 0;
     int cont = -1;   /* innermost open container */
-    int parent = -1; /* parent of the next value: an array, a key, or none */
+    int parent = -1; /* parent of the next token: a container, a key, or none */
+    int key = 0;     /* the next token is an object key */
 
     if (js == NULL || (toks == NULL && ntoks != 0)) {
         return CCAT_ERR_JSON_SYNTAX;
@@ -336,7 +355,7 @@ int ccat_json_parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks)
         return CCAT_ERR_RESPONSE_TOO_LARGE; /* offsets are ints */
     }
     for (;;) {
-        /* A value. */
+        /* A key or a value. */
         p = skip_ws(js, p, len);
         if (p == len) {
             return CCAT_ERR_JSON_SYNTAX;
@@ -347,27 +366,42 @@ int ccat_json_parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks)
         jsmntok_t *t = &toks[n];
         char c = js[p];
         t->parent = parent;
+        t->size = 0;
+        t->start = (int)p;
         if (parent >= 0) {
-            toks[parent].size++; /* an element, or the value of a key */
+            toks[parent].size++; /* a key or element of it, or the value of a key */
         }
         if (c == '"') {
-            if ((p = string_token(t, js, p, len)) == 0) {
+            size_t q = string_end(js, p + 1, len);
+            if (q == 0) {
                 return CCAT_ERR_JSON_SYNTAX;
             }
+            t->type = JSMN_STRING;
+            t->start = (int)p + 1;
+            t->end = (int)q;
+            p = q + 1;
+            if (key) {
+                p = skip_ws(js, p, len);
+                if (p == len || js[p] != ':') {
+                    return CCAT_ERR_JSON_SYNTAX;
+                }
+                p++;
+                parent = (int)n++;
+                key = 0;
+                continue;
+            }
+        } else if (key) {
+            return CCAT_ERR_JSON_SYNTAX;
         } else if (c == '{' || c == '[') {
             t->type = c == '{' ? JSMN_OBJECT : JSMN_ARRAY;
-            t->start = (int)p;
-            t->size = 0;
             p = skip_ws(js, p + 1, len);
             if (p < len && js[p] == c + 2) { /* "{}" or "[]" ('}' is '{' + 2) */
                 t->end = (int)++p;
             } else {
                 t->end = -1;
                 cont = parent = (int)n++;
-                if (c == '[') {
-                    continue;
-                }
-                goto member;
+                key = c == '{';
+                continue;
             }
         } else {
             size_t q = primitive_end(js, p, len);
@@ -375,9 +409,7 @@ int ccat_json_parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks)
                 return CCAT_ERR_JSON_SYNTAX;
             }
             t->type = JSMN_PRIMITIVE;
-            t->start = (int)p;
             t->end = (int)q;
-            t->size = 0;
             p = q;
         }
         n++;
@@ -405,35 +437,14 @@ int ccat_json_parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks)
             }
         }
         parent = cont;
-        if (toks[cont].type == JSMN_ARRAY) {
-            continue;
-        }
-    member:
-        /* An object member: a key, ':', then (next round) its value. */
-        p = skip_ws(js, p, len);
-        if (p == len || js[p] != '"') {
-            return CCAT_ERR_JSON_SYNTAX;
-        }
-        if (n == ntoks) {
-            return CCAT_ERR_RESPONSE_TOO_LARGE;
-        }
-        t = &toks[n];
-        t->parent = cont;
-        toks[cont].size++;
-        p = string_token(t, js, p, len);
-        p = p == 0 ? len : skip_ws(js, p, len);
-        if (p == len || js[p] != ':') {
-            return CCAT_ERR_JSON_SYNTAX;
-        }
-        p++;
-        parent = (int)n++;
+        key = toks[cont].type == JSMN_OBJECT;
     }
 }
 
 /* ---- object members ------------------------------------------------------- */
 
 /* Does the key text [p, e), which has escapes, decode to the C string k? */
-static int key_equals(const char *p, const char *e, const char *k)
+static NOINLINE int key_equals(const char *p, const char *e, const char *k)
 {
     while (p < e) {
         if (*p != '\\') {
@@ -461,80 +472,84 @@ static int key_equals(const char *p, const char *e, const char *k)
     return *k == '\0';
 }
 
-enum { KEY_BATCH = 8 };
-
-/* One pass over the members of toks[obj] for keys[0..nkeys), nkeys <= KEY_BATCH. */
-static void members_batch(const char *js, const jsmntok_t *toks, int ntoks, int obj,
-                          const char *const *keys, int nkeys, int *found)
+/*
+ * Is the key text [p, p + len) the name k of the same length, without
+ * escapes? A word at a time, the last word overlapping: both have len bytes.
+ */
+static int raw_equals(const char *p, const char *k, size_t len)
 {
-    size_t klen[KEY_BATCH]; /* SIZE_MAX: the name has a '\\', compare decoded only */
-    for (int k = 0; k < nkeys; k++) {
-        size_t n = strcspn(keys[k], "\\");
-        klen[k] = keys[k][n] == '\0' ? n : (size_t)-1;
-        found[k] = -1;
-    }
-    int i = obj + 1;
-    for (int m = 0; m < toks[obj].size && i + 1 < ntoks; m++) {
-        const char *p = js + toks[i].start;
-        size_t len = (size_t)(toks[i].end - toks[i].start);
-        int raw_hit = 0;
-        for (int k = 0; k < nkeys; k++) {
-            /* Equal raw text is equal decoded text when the name has no '\\'. */
-            if (klen[k] == len && (len == 0 || (*p == keys[k][0] && memcmp(p, keys[k], len) == 0))) {
-                found[k] = i + 1; /* a later duplicate overwrites: last wins */
-                raw_hit = 1;
+    if (len < W_SIZE) {
+        for (size_t j = 0; j < len; j++) {
+            if (p[j] != k[j] || p[j] == '\\') {
+                return 0;
             }
         }
-        if (!raw_hit && memchr(p, '\\', len) != NULL) {
-            for (int k = 0; k < nkeys; k++) {
-                if (key_equals(p, p + len, keys[k])) {
-                    found[k] = i + 1;
-                }
-            }
+        return 1;
+    }
+    for (size_t j = 0;; j += W_SIZE) {
+        if (j > len - W_SIZE) {
+            j = len - W_SIZE;
         }
-        /* The next key: skip the value and everything nested inside it. */
-        int end = toks[i + 1].end;
-        for (i += 2; i < ntoks && toks[i].start < end; i++) {
+        word_t a = load_word(p + j), bs = a ^ (W_ONES * '\\');
+        if (a != load_word(k + j) || ((bs - W_ONES) & ~bs & W_HIGHS) != 0) {
+            return 0;
+        }
+        if (j == len - W_SIZE) {
+            return 1;
         }
     }
+}
+
+/* Does the key text [p, p + len) decode to the name k? */
+static int name_matches(const char *p, size_t len, const char *k)
+{
+    if (len != 0 && *p != *k && *p != '\\') {
+        return 0; /* most names differ in the first byte */
+    }
+    size_t n = strlen(k);
+    /* Escapes only make the text longer than its decoding. */
+    return n == len ? raw_equals(p, k, len) : n < len && key_equals(p, p + len, k);
 }
 
 void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj,
                        const char *const *keys, int nkeys, int *found)
 {
-    int is_object = obj >= 0 && obj < ntoks && toks[obj].type == JSMN_OBJECT;
-    for (int k = 0; k < nkeys; k += KEY_BATCH) {
-        int batch = nkeys - k < KEY_BATCH ? nkeys - k : KEY_BATCH;
-        for (int j = 0; j < batch; j++) {
-            found[k + j] = -1;
+    for (int k = 0; k < nkeys; k++) {
+        found[k] = -1;
+    }
+    if (obj < 0 || obj >= ntoks || toks[obj].type != JSMN_OBJECT || nkeys <= 0) {
+        return;
+    }
+    const int size = toks[obj].size;
+    int i = obj + 1, k = nkeys - 1; /* k: the name matched last */
+    for (int m = 0; m < size && i + 1 < ntoks; m++) {
+        const char *p = js + toks[i].start;
+        const size_t len = (size_t)(toks[i].end - toks[i].start);
+        const int value = i + 1;
+        /* Members tend to come in the order of the names: try the next name
+         * first. Names are distinct, so a member fills at most one slot; a
+         * later duplicate member overwrites it (last wins). */
+        for (int tries = 0; tries < nkeys; tries++) {
+            k = k + 1 == nkeys ? 0 : k + 1;
+            if (name_matches(p, len, keys[k])) {
+                found[k] = value;
+                break;
+            }
         }
-        if (is_object) {
-            members_batch(js, toks, ntoks, obj, keys + k, batch, found + k);
+        /* The next key: skip the value and everything nested inside it. */
+        const int end = toks[value].end;
+        for (i = value + 1; i < ntoks && toks[i].start < end; i++) {
         }
     }
 }
 
 /* ---- string decoding and UTF-8 --------------------------------------------- */
 
-ccat_status_t ccat_json_string_decode(char *js, const jsmntok_t *t, size_t *out_len)
+/* Decodes from s, the first special byte of [text, e), on; see below. */
+static NOINLINE ccat_status_t decode_rest(char *text, const char *s, const char *e, size_t *out_len)
 {
-    if (js == NULL || t == NULL || out_len == NULL || t->type != JSMN_STRING ||
-        t->start < 0 || t->end < t->start) {
-        return CCAT_ERR_JSON_STRING;
-    }
-    char *const text = js + t->start;
-    const char *s = text;
-    const char *const e = js + t->end;
-    char *d = text;
+    char *d = (char *)(uintptr_t)s; /* the text before s is plain and stays */
     for (;;) {
-        const char *run = plain_end(s, e);
-        if (d != s) {
-            memmove(d, s, (size_t)(run - s)); /* only once an escape shrank the text */
-        }
-        d += run - s;
-        if ((s = run) == e) {
-            break;
-        }
         unsigned c = (unsigned char)*s;
         size_t k;
         if (c == '\\') {
@@ -544,20 +559,44 @@ ccat_status_t ccat_json_string_decode(char *js, const jsmntok_t *t, size_t *out_
             }
             s += k;
             d += put_utf8(d, cp); /* never longer than the escape */
-            continue;
+        } else {
+            if (c < 0x20) {
+                return CCAT_ERR_JSON_STRING; /* only in text the parser never saw */
+            }
+            if ((k = c < 0x80 ? 1 : utf8_seq((const unsigned char *)s, (const unsigned char *)e)) == 0) {
+                return CCAT_ERR_JSON_STRING;
+            }
+            do {
+                *d++ = *s++;
+            } while (--k != 0);
         }
-        if (c < 0x20) {
-            return CCAT_ERR_JSON_STRING; /* only in text the parser never saw */
+        const char *run = plain_end(s, e);
+        if (d != s) {
+            memmove(d, s, (size_t)(run - s)); /* once an escape shrank the text */
         }
-        if ((k = c < 0x80 ? 1 : utf8_seq((const unsigned char *)s, (const unsigned char *)e)) == 0) {
-            return CCAT_ERR_JSON_STRING;
+        d += run - s;
+        if ((s = run) == e) {
+            break;
         }
-        do {
-            *d++ = *s++;
-        } while (--k != 0);
     }
-    *d = '\0'; /* at the latest where the closing quote was */
+    *d = '\0';
     *out_len = (size_t)(d - text);
+    return CCAT_OK;
+}
+
+ccat_status_t ccat_json_string_decode(char *js, const jsmntok_t *t, size_t *out_len)
+{
+    if (t->type != JSMN_STRING || t->start < 0 || t->end < t->start) {
+        return CCAT_ERR_JSON_STRING;
+    }
+    char *const text = js + t->start;
+    char *const e = js + t->end;
+    const char *s = plain_end(text, e);
+    if (s != e) {
+        return decode_rest(text, s, e, out_len);
+    }
+    *e = '\0'; /* where the closing quote was */
+    *out_len = (size_t)(e - text);
     return CCAT_OK;
 }
 

@@ -3,9 +3,6 @@
 
 #include "internal.h"
 
-/* Longest Content-Length digits ("18446744073709551615") plus CRLF CRLF. */
-#define LENGTH_RESERVE 24
-
 void ccat_w_put(ccat_writer_t *w, const char *s, size_t n)
 {
     if (n == 0) {
@@ -65,24 +62,22 @@ void ccat_request_head(ccat_writer_t *w, const ccat_request_ctx_t *ctx,
 size_t ccat_request_body_begin(ccat_writer_t *w)
 {
     ccat_w_str(w, "Content-Type: application/json\r\nContent-Length: ");
-    size_t body = w->len + LENGTH_RESERVE;
-    if (body > w->cap) {
-        w->overflow = 1;
-        return w->len;
-    }
-    w->len = body;
-    return body;
+    return w->len;
 }
 
 void ccat_request_body_end(ccat_writer_t *w, size_t body_start)
 {
-    if (w->overflow) {
+    /* The body was written where the length goes; shift it past the digits. */
+    size_t body_len = w->len - body_start;
+    char digits[24];
+    ccat_writer_t d = {digits, sizeof(digits), 0, 0};
+    ccat_w_uint(&d, body_len);
+    ccat_w_put(&d, "\r\n\r\n", 4);
+    if (w->overflow || d.len > w->cap - w->len) {
+        w->overflow = 1;
         return;
     }
-    size_t body_len = w->len - body_start;
-    w->len = body_start - LENGTH_RESERVE;
-    ccat_w_uint(w, body_len);
-    ccat_w_put(w, "\r\n\r\n", 4);
-    memmove(w->p + w->len, w->p + body_start, body_len);
-    w->len += body_len;
+    memmove(w->p + body_start + d.len, w->p + body_start, body_len);
+    memcpy(w->p + body_start, digits, d.len);
+    w->len += d.len;
 }

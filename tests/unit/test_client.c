@@ -164,12 +164,12 @@ static const ccat_transport_t transport = {t_connect, t_send, t_recv, t_close, N
 static const ccat_platform_t platform = {p_now, p_sleep, p_random, NULL, NULL};
 static char buffer[4096];
 
-#define R201 "HTTP/1.1 201 Created\r\nx-amzn-RequestId: rid\r\nContent-Length: 123\r\n\r\n" OK_BODY
+#define R201 "HTTP/1.1 201 Created\r\nx-amzn-RequestId: rid\r\nContent-Length: 103\r\n\r\n" OK_BODY
 #define R201_CLOSE                                                                  \
-    "HTTP/1.1 201 Created\r\nConnection: close\r\nContent-Length: 123\r\n\r\n" OK_BODY
+    "HTTP/1.1 201 Created\r\nConnection: close\r\nContent-Length: 103\r\n\r\n" OK_BODY
 #define R503 "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"
 #define R400_THROTTLE                                                               \
-    "HTTP/1.1 400 Bad Request\r\nContent-Length: 38\r\n\r\n{\"__type\":\"TooManyRequestsException\"}"
+    "HTTP/1.1 400 Bad Request\r\nContent-Length: 37\r\n\r\n{\"__type\":\"TooManyRequestsException\"}"
 #define R400_VALIDATION                                                             \
     "HTTP/1.1 400 Bad Request\r\nx-amzn-ErrorType: ValidationException\r\n"       \
     "Content-Length: 16\r\n\r\n{\"message\":\"no\"}"
@@ -336,6 +336,7 @@ static void check_limits(void)
     CHECK(memmem(buffer, sizeof(buffer), "SECRET", 6) == NULL);
     /* A request larger than the buffer is refused before anything is sent. */
     c.cfg.buffer_size = 60;
+    W.requests = 0;
     CHECK_EQ_INT(ccat_create_access_token(&c, &params, &tok), CCAT_ERR_BUFFER_TOO_SMALL);
     CHECK_EQ_INT(W.requests, 0);
     /* Validation failures send nothing. */

@@ -22,6 +22,7 @@ static void check_params(void)
     name[200] = '\0';
     p.name = name;
     CHECK_EQ_INT(ccat_create_params_check(&p), CCAT_OK);
+    name[200] = '\xc3';
     name[202] = '\0';
     CHECK_EQ_INT(ccat_create_params_check(&p), CCAT_ERR_NAME_LENGTH);
     /* 25 four-byte emoji = 100 bytes of 4-byte UTF-8, 25 code points. */
@@ -59,7 +60,7 @@ static const char bench_request[] =
     "User-Agent: ccat/" CCAT_VERSION_STRING " test/1\r\n"
     "Authorization: Bearer " BENCH_TOKEN "\r\n"
     "Content-Type: application/json\r\n"
-    "Content-Length: 55\r\n"
+    "Content-Length: 57\r\n"
     "\r\n"
     "{\"name\":\"device-42\",\"expiresTime\":\"2027-11-27T18:51:53Z\"}";
 
@@ -108,7 +109,7 @@ static void check_request(void)
     const char *body = strstr(buf, "\r\n\r\n");
     CHECK(body != NULL);
     CHECK_EQ_STR(body ? body + 4 : NULL, "{\"name\":\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\"}");
-    CHECK(strstr(buf, "Content-Length: 27\r\n") != NULL);
+    CHECK(strstr(buf, "Content-Length: 28\r\n") != NULL);
 
     /* Validation comes first: nothing is written for bad input. */
     ctx.bearer_token = "bad\ntoken";
