@@ -1,1 +1,536 @@
-/* placeholder: being written */
+/*
+ * Incremental, in-place HTTP/1.1 response parser (see ccat_http.h).
+ *
+ * Everything that is not body data is a line: the status line, header
+ * lines, chunk-size lines, the line end after chunk data, trailer lines.
+ * One loop finds line ends with a word-at-a-time scan that stops only at
+ * control bytes, so finding a line end and rejecting control characters
+ * is a single pass, and a partial line is never scanned twice (scan keeps
+ * the resume point). Head lines stay where they are (header values are
+ * kept in place); a framing line is dropped once parsed and body data is
+ * moved down over it, so the de-chunked body ends up contiguous right
+ * after the head. A partial framing line waits at the end of the body.
+ *
+ * Errors are stored in the state byte (ST_ERROR | -status) so that every
+ * later call returns the same one.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "ccat/ccat_http.h"
+
+enum {
+    /* Line states: the pending line starts at head_len + body_len. */
+    ST_HEAD,      /* head lines (kept in place; body_len is 0) */
+    ST_SIZE,      /* chunk-size line */
+    ST_DATA_END,  /* the empty line after chunk data */
+    ST_TRAILER,   /* trailer lines, up to the empty line */
+    /* Data states. */
+    ST_LENGTH,    /* Content-Length body: remaining bytes to go */
+    ST_DATA,      /* chunk data: remaining bytes to go */
+    ST_UNTIL_EOF, /* close-delimited body */
+    ST_DONE,
+    ST_ERROR = 0x80
+};
+
+#define F_LENGTH 1u  /* Content-Length seen, value in remaining */
+#define F_CHUNKED 2u /* Transfer-Encoding: chunked seen */
+#define F_CLOSE 4u   /* Connection: close */
+#define F_KEEP 8u    /* HTTP/1.1, or Connection: keep-alive */
+
+/* Word-at-a-time scanning; the lowest flagged byte of a word is only the
+ * first one on a little-endian machine, elsewhere the byte loop does it. */
+typedef unsigned long word_t;
+#define WORD_BYTES sizeof(word_t)
+#define ONES ((word_t)-1 / 0xff)
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR 1
+#else
+#define SWAR 0
+#endif
+
+static word_t load(const char *p)
+{
+    word_t w;
+    memcpy(&w, p, sizeof w);
+    return w;
+}
+
+static ccat_status_t fail(ccat_http_response_t *r, ccat_status_t e)
+{
+    r->state = (uint8_t)(ST_ERROR | (unsigned)-(int)e);
+    r->keep_alive = 0;
+    return e;
+}
+
+/*
+ * First control byte (below 0x20), DEL or obs-text byte in [p, end), or end.
+ * Per byte, x - 0x20 borrows into the top bit when the byte is below 0x20
+ * (or is 0xa0 and above) and x + 1 carries into it when the byte is 0x7f
+ * and above. A borrow or carry only leaks upwards out of a flagged byte, so
+ * the lowest flag in a word is exact.
+ */
+static char *skip_plain(char *p, const char *end)
+{
+#if SWAR
+    if ((size_t)(end - p) >= WORD_BYTES) {
+        const char *last = end - WORD_BYTES;
+        do {
+            word_t x = load(p);
+            word_t m = ((x - ONES * 0x20) | (x + ONES)) & (ONES * 0x80);
+            if (m) {
+                return p + ((unsigned)__builtin_ctzl(m) >> 3);
+            }
+            p += WORD_BYTES;
+        } while (p <= last);
+    }
+#endif
+    while (p < end && (unsigned char)*p - 0x20u < 0x5fu) {
+        p++;
+    }
+    return p;
+}
+
+/*
+ * A field line (header or trailer) starting at s: the name must be
+ * non-empty and free of blanks (so no blank before the colon and no obs-fold
+ * line), DEL and obs-text; the line scan checked the rest. RFC 9110
+ * delimiters such as '(' are tolerated in names the client ignores.
+ */
+static int field_line_ok(const char *s)
+{
+    const char *p = s;
+    while ((unsigned char)*p - 0x21u < 0x5eu && *p != ':') {
+        p++; /* stops at the CR or LF at the latest */
+    }
+    return p != s && *p == ':';
+}
+
+/* Case-insensitive compare of p[0..n), n >= 4, with lit, which holds only
+ * lower-case letters, '-' and ':'. OR-ing 0x20 maps only 'A'-'Z' onto
+ * 'a'-'z' among the bytes that can reach here (no controls), so the test
+ * is exact. */
+static int ieq(const char *p, const char *lit, size_t n)
+{
+    size_t i;
+    if (WORD_BYTES > 4 && n < WORD_BYTES) {
+        uint32_t a, b, c, d;
+        memcpy(&a, p, 4);
+        memcpy(&b, lit, 4);
+        memcpy(&c, p + n - 4, 4);
+        memcpy(&d, lit + n - 4, 4);
+        return ((a | 0x20202020u) == b) & ((c | 0x20202020u) == d);
+    }
+    for (i = 0; i + WORD_BYTES < n; i += WORD_BYTES) {
+        if ((load(p + i) | ONES * 0x20) != load(lit + i)) {
+            return 0;
+        }
+    }
+    return (load(p + n - WORD_BYTES) | ONES * 0x20) == load(lit + n - WORD_BYTES);
+}
+
+/* Digits (base 10 or 16) from p on: the value goes to *x. Returns the end
+ * of the digits, or NULL when the value needs more than 64 bits. */
+static const char *number(const char *p, const char *e, unsigned base, uint64_t *x)
+{
+    uint64_t v = 0;
+    for (; p < e; p++) {
+        unsigned c = (unsigned char)*p, d = c - '0';
+        if (d > 9) {
+            d = (c | 0x20) - 'a';
+            d = d < 26 ? d + 10 : 99;
+        }
+        if (d >= base) {
+            break;
+        }
+        if (v >> 60) {
+            return NULL; /* from 2^60 on, times 10 or 16 is 2^63 or more */
+        }
+        v = v * base + d;
+    }
+    *x = v;
+    return p;
+}
+
+/* `HTTP/1.x SP 3DIGIT [SP reason]`; the reason's bytes were checked by the
+ * line scan. HTTP/2 and later cannot appear on an HTTP/1.1 connection. */
+static ccat_status_t status_line(ccat_http_response_t *r, const char *b, size_t e)
+{
+    uint64_t code;
+    if (e < 12 || memcmp(b, "HTTP/1.", 7) != 0 || (unsigned)(b[7] - '0') > 9 || b[8] != ' ' ||
+        b[9] == '0' || number(b + 9, b + 12, 10, &code) != b + 12 || (e > 12 && b[12] != ' ')) {
+        return CCAT_ERR_HTTP_STATUS_LINE;
+    }
+    r->status = (int)code;
+    if (b[7] != '0') {
+        r->flags = F_KEEP; /* HTTP/1.0 closes unless it says keep-alive */
+    }
+    return CCAT_OK;
+}
+
+/* Headers the client acts on (the three kept as strings last). */
+enum { H_OTHER, H_LENGTH, H_CODING, H_CONNECTION, H_DATE, H_REQUEST_ID, H_ERROR_TYPE };
+
+/* Which header the line s[0..len) is, picked by its first letter. */
+static unsigned header_id(const char *s, size_t len)
+{
+    switch (*s | 0x20) {
+    case 'c':
+        if (len >= 11 && ieq(s, "connection:", 11)) {
+            return H_CONNECTION;
+        }
+        return len >= 15 && ieq(s, "content-length:", 15) ? H_LENGTH : H_OTHER;
+    case 'd':
+        return len >= 5 && ieq(s, "date:", 5) ? H_DATE : H_OTHER;
+    case 't':
+        return len >= 18 && ieq(s, "transfer-encoding:", 18) ? H_CODING : H_OTHER;
+    case 'x':
+        if (len >= 17 && ieq(s, "x-amzn-requestid:", 17)) {
+            return H_REQUEST_ID;
+        }
+        return len >= 17 && ieq(s, "x-amzn-errortype:", 17) ? H_ERROR_TYPE : H_OTHER;
+    default:
+        return H_OTHER;
+    }
+}
+
+/* Trims blanks off both ends of [*v, e); returns the end. The byte at e is
+ * never a blank (CR, LF or ','), so it stops the forward scan. */
+static char *trim(char **v, char *e)
+{
+    char *p = *v;
+    while (*p == ' ' || *p == '\t') {
+        p++;
+    }
+    while (e > p && (e[-1] == ' ' || e[-1] == '\t')) {
+        e--;
+    }
+    *v = p;
+    return e;
+}
+
+/* Connection: a comma-separated token list; only close and keep-alive matter. */
+static unsigned connection(char *v, char *e)
+{
+    unsigned f = 0;
+    char *t = v;
+    for (;; v++) {
+        if (v == e || *v == ',') {
+            char *te = trim(&t, v);
+            if (te - t == 5 && ieq(t, "close", 5)) {
+                f |= F_CLOSE;
+            }
+            if (te - t == 10 && ieq(t, "keep-alive", 10)) {
+                f |= F_KEEP;
+            }
+            if (v == e) {
+                return f;
+            }
+            t = v + 1;
+        }
+    }
+}
+
+/* Content-Length: digits only, at most 2^63 - 1; repeats must agree. */
+static ccat_status_t content_length(ccat_http_response_t *r, const char *v, const char *e)
+{
+    uint64_t x;
+    if (v == e || number(v, e, 10, &x) != e || (x >> 63) != 0) {
+        return CCAT_ERR_HTTP_LENGTH_INVALID;
+    }
+    if ((r->flags & F_LENGTH) && x != r->remaining) {
+        return CCAT_ERR_HTTP_LENGTH_CONFLICT;
+    }
+    r->remaining = x;
+    r->flags |= F_LENGTH;
+    return CCAT_OK;
+}
+
+/*
+ * One header line s[0..e): `field-name ":" OWS value OWS`. Values the client
+ * acts on are kept as NUL-terminated strings in place (the NUL goes over
+ * trailing OWS or the CR/LF).
+ */
+static ccat_status_t header(ccat_http_response_t *r, char *s, char *e)
+{
+    static const uint8_t name_len[] = {0, 15, 18, 11, 5, 17, 17};
+    static const uint8_t field[] = {offsetof(ccat_http_response_t, date),
+                                    offsetof(ccat_http_response_t, request_id),
+                                    offsetof(ccat_http_response_t, error_type)};
+    unsigned id = header_id(s, (size_t)(e - s));
+    char *v = s + name_len[id];
+    if (id == H_OTHER) {
+        return field_line_ok(s) ? CCAT_OK : CCAT_ERR_HTTP_HEADER;
+    }
+    e = trim(&v, e);
+    *e = '\0';
+    if (id >= H_DATE) {
+        *(const char **)(void *)((char *)r + field[id - H_DATE]) = v;
+    } else if (id == H_CONNECTION) {
+        r->flags |= (uint8_t)connection(v, e);
+    } else if (id == H_LENGTH) {
+        return content_length(r, v, e);
+    } else if ((r->flags & F_CHUNKED) || e - v != 7 || !ieq(v, "chunked", 7)) {
+        return CCAT_ERR_HTTP_TRANSFER_CODING; /* only a single "chunked" is decodable */
+    } else {
+        r->flags |= F_CHUNKED;
+    }
+    return CCAT_OK;
+}
+
+/* The head (head_len bytes) is complete: choose how the body is delimited. */
+static ccat_status_t framing(ccat_http_response_t *r)
+{
+    unsigned f = r->flags;
+    int s = r->status;
+    r->body = r->buf + r->head_len;
+    r->keep_alive = (uint8_t)((f & (F_KEEP | F_CLOSE)) == F_KEEP && s != 101);
+    if ((f & F_LENGTH) && (f & F_CHUNKED)) {
+        return CCAT_ERR_HTTP_LENGTH_CONFLICT;
+    }
+    r->state = ST_DONE; /* no body for 204, 304 and 101 */
+    if (s < 200 || s == 204 || s == 304) {
+        return CCAT_OK;
+    }
+    r->state = ST_SIZE;
+    if (f & F_CHUNKED) {
+        return CCAT_OK;
+    }
+    r->state = ST_LENGTH;
+    if (f & F_LENGTH) {
+        return r->remaining > r->cap - r->head_len ? CCAT_ERR_RESPONSE_TOO_LARGE : CCAT_OK;
+    }
+    r->state = ST_UNTIL_EOF;
+    r->keep_alive = 0;
+    return CCAT_OK;
+}
+
+/* chunk-size line: 1*HEXDIG [BWS ";" extensions]; extensions are ignored. */
+static ccat_status_t chunk_size(ccat_http_response_t *r, const char *s, const char *e)
+{
+    const char *p = number(s, e, 16, &r->remaining);
+    if (p == NULL || p == s) {
+        return CCAT_ERR_HTTP_CHUNK_SIZE;
+    }
+    while (p < e && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+    return p < e && *p != ';' ? CCAT_ERR_HTTP_CHUNK_SIZE : CCAT_OK;
+}
+
+/*
+ * One complete line s[0..e) in state *st; next is just past its LF and
+ * out the end of the kept bytes. CCAT_AGAIN: it ended an interim response.
+ */
+static ccat_status_t line(ccat_http_response_t *r, unsigned *st, char *s, char *e, char *next,
+                          char *out)
+{
+    char *b = r->buf;
+    ccat_status_t err;
+    switch (*st) {
+    case ST_HEAD:
+        if (s == b) {
+            return status_line(r, b, (size_t)(e - b));
+        }
+        if (e != s) {
+            return header(r, s, e);
+        }
+        if (r->status < 200 && r->status != 101) {
+            return CCAT_AGAIN;
+        }
+        r->head_len = (size_t)(next - b);
+        err = framing(r);
+        *st = r->state;
+        return err;
+    case ST_SIZE:
+        err = chunk_size(r, s, e);
+        *st = r->remaining ? ST_DATA : ST_TRAILER;
+        if (err == CCAT_OK && r->remaining > (size_t)(r->buf + r->cap - out)) {
+            err = CCAT_ERR_RESPONSE_TOO_LARGE;
+        }
+        return err;
+    case ST_DATA_END:
+        *st = ST_SIZE;
+        return e == s ? CCAT_OK : CCAT_ERR_HTTP_CHUNK_FRAMING;
+    default: /* ST_TRAILER */
+        if (e == s) {
+            *st = ST_DONE;
+        } else if (!field_line_ok(s)) {
+            return CCAT_ERR_HTTP_CHUNK_FRAMING;
+        }
+        return CCAT_OK;
+    }
+}
+
+void ccat_http_response_init(ccat_http_response_t *resp, char *buf, size_t cap)
+{
+    if (resp != NULL) {
+        memset(resp, 0, sizeof *resp);
+        resp->buf = buf;
+        resp->cap = buf ? cap : 0;
+        if (resp->cap == 0) {
+            /* Fail now, so that space() is never 0 without a reported error. */
+            fail(resp, buf ? CCAT_ERR_HTTP_HEADERS_TOO_LARGE : CCAT_ERR_ARGUMENT);
+        }
+    }
+}
+
+size_t ccat_http_response_space(ccat_http_response_t *resp, char **space)
+{
+    if (resp == NULL || space == NULL) {
+        return 0;
+    }
+    *space = resp->buf;
+    if (resp->state & ST_ERROR) {
+        return 0;
+    }
+    *space += resp->used;
+    return resp->cap - resp->used;
+}
+
+ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
+{
+    char *b, *end, *out, *s, *p;
+    unsigned st, was;
+    ccat_status_t err = CCAT_OK;
+    if (resp == NULL) {
+        return CCAT_ERR_ARGUMENT;
+    }
+    if (resp->state & ST_ERROR) {
+        return (ccat_status_t) - (int)(resp->state & ~ST_ERROR);
+    }
+    if (n > resp->cap - resp->used) {
+        return fail(resp, CCAT_ERR_ARGUMENT);
+    }
+    b = resp->buf;
+    end = b + resp->used + n;
+    st = resp->state;
+    /* out: end of the kept bytes (head lines, then the decoded body); s: the
+     * pending line or the data still to move; p: where the line scan resumes. */
+    out = s = b + resp->head_len + resp->body_len;
+    p = b + resp->scan;
+    for (;;) {
+        char *e;
+        if (st >= ST_LENGTH) {
+            size_t k = (size_t)(end - s);
+            if (st == ST_DONE) {
+                break;
+            }
+            if (st != ST_UNTIL_EOF) {
+                if (resp->remaining < k) {
+                    k = (size_t)resp->remaining;
+                }
+                resp->remaining -= k;
+            }
+            if (out != s) {
+                memmove(out, s, k); /* chunk data moves down over its framing */
+            }
+            out += k;
+            p = s += k;
+            if (st == ST_UNTIL_EOF || resp->remaining != 0) {
+                break;
+            }
+            st = st == ST_LENGTH ? ST_DONE : ST_DATA_END;
+            continue;
+        }
+        if (st == ST_DATA_END && p < end && *p != '\r' && *p != '\n') {
+            err = CCAT_ERR_HTTP_CHUNK_FRAMING; /* data longer than its size */
+            break;
+        }
+        p = skip_plain(p, end);
+        if (p == end || (*p == '\r' && p + 1 == end)) {
+            break; /* no line end yet (for a CR, the next byte decides) */
+        }
+        e = p;
+        p += *p == '\r' && p[1] == '\n';
+        if (*p != '\n') {
+            if (*p == '\t' || (unsigned char)*p > 0x7f) {
+                p++;
+                continue; /* allowed inside a value, reason or extension */
+            }
+            /* A control byte or a bare CR. */
+            err = st == ST_HEAD ? (s == b ? CCAT_ERR_HTTP_STATUS_LINE : CCAT_ERR_HTTP_HEADER)
+                  : st == ST_SIZE ? CCAT_ERR_HTTP_CHUNK_SIZE
+                                  : CCAT_ERR_HTTP_CHUNK_FRAMING;
+            break;
+        }
+        was = st;
+        err = line(resp, &st, s, e, ++p, out);
+        if (err == CCAT_AGAIN) {
+            /* Forget the interim (1xx) response: the next head starts at 0. */
+            memmove(b, p, (size_t)(end - p));
+            end -= p - b;
+            p = b;
+            resp->flags = 0;
+            resp->remaining = 0;
+            resp->request_id = resp->error_type = resp->date = NULL;
+            err = CCAT_OK;
+        } else if (err != CCAT_OK) {
+            break;
+        }
+        s = p;
+        if (was == ST_HEAD) {
+            out = p; /* head lines are kept */
+        }
+    }
+    if (err == CCAT_OK && st == ST_DONE && s < end) {
+        err = CCAT_ERR_HTTP_EXCESS_DATA;
+    }
+    if (err != CCAT_OK) {
+        return fail(resp, err);
+    }
+    /* Keep a pending line at out: a framing line moves down. */
+    n = st < ST_LENGTH ? (size_t)(end - s) : 0;
+    if (out != s) {
+        memmove(out, s, n);
+    }
+    resp->state = (uint8_t)st;
+    resp->scan = (size_t)(out - b) + (size_t)(p - s);
+    resp->used = (size_t)(out - b) + n;
+    if (st == ST_HEAD) {
+        resp->head_len = (size_t)(out - b);
+    } else {
+        resp->body_len = (size_t)(out - resp->body);
+    }
+    if (st == ST_DONE) {
+        return CCAT_OK;
+    }
+    if (resp->used == resp->cap) {
+        return fail(resp, st == ST_HEAD ? CCAT_ERR_HTTP_HEADERS_TOO_LARGE
+                                        : CCAT_ERR_RESPONSE_TOO_LARGE);
+    }
+    return CCAT_AGAIN;
+}
+
+ccat_status_t ccat_http_response_feed(ccat_http_response_t *resp, const char *data, size_t len)
+{
+    ccat_status_t st = ccat_http_response_advance(resp, 0);
+    if (data == NULL && len != 0 && st == CCAT_AGAIN) {
+        return fail(resp, CCAT_ERR_ARGUMENT);
+    }
+    /* advance() fails as soon as the buffer is full, so space is never 0 here. */
+    while (st == CCAT_AGAIN && len != 0) {
+        size_t n = resp->cap - resp->used;
+        if (n > len) {
+            n = len;
+        }
+        memcpy(resp->buf + resp->used, data, n);
+        data += n;
+        len -= n;
+        st = ccat_http_response_advance(resp, n);
+    }
+    if (st == CCAT_OK && len != 0) {
+        st = fail(resp, CCAT_ERR_HTTP_EXCESS_DATA);
+    }
+    return st;
+}
+
+ccat_status_t ccat_http_response_eof(ccat_http_response_t *resp)
+{
+    ccat_status_t st;
+    if (resp != NULL && resp->state == ST_UNTIL_EOF) {
+        resp->state = ST_DONE; /* the close delimits the body */
+    }
+    st = ccat_http_response_advance(resp, 0);
+    return st == CCAT_AGAIN ? fail(resp, CCAT_ERR_CLOSED) : st;
+}

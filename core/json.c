@@ -472,6 +472,16 @@ static NOINLINE int key_equals(const char *p, const char *e, const char *k)
     return *k == '\0';
 }
 
+/* Is the chunk [p, p + 4) equal to [k, k + 4) and free of '\\'? */
+static int chunk4_equals(const char *p, const char *k)
+{
+    uint32_t a, b, bs;
+    memcpy(&a, p, 4);
+    memcpy(&b, k, 4);
+    bs = a ^ 0x5C5C5C5Cu;
+    return a == b && ((bs - 0x01010101u) & ~bs & 0x80808080u) == 0;
+}
+
 /*
  * Is the key text [p, p + len) the name k of the same length, without
  * escapes? A word at a time, the last word overlapping: both have len bytes.
@@ -479,6 +489,9 @@ static NOINLINE int key_equals(const char *p, const char *e, const char *k)
 static int raw_equals(const char *p, const char *k, size_t len)
 {
     if (len < W_SIZE) {
+        if (W_SIZE > 4 && len >= 4) { /* 64-bit: two overlapping halves */
+            return chunk4_equals(p, k) && chunk4_equals(p + len - 4, k + len - 4);
+        }
         for (size_t j = 0; j < len; j++) {
             if (p[j] != k[j] || p[j] == '\\') {
                 return 0;
@@ -545,10 +558,10 @@ void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj
 
 /* ---- string decoding and UTF-8 --------------------------------------------- */
 
-/* Decodes from s, the first special byte of [text, e), on; see below. */
-static NOINLINE ccat_status_t decode_rest(char *text, const char *s, const char *e, size_t *out_len)
+/* Decodes [text, e) in place from d, its first special byte, on. */
+static NOINLINE ccat_status_t decode_rest(char *text, char *d, const char *e, size_t *out_len)
 {
-    char *d = (char *)(uintptr_t)s; /* the text before s is plain and stays */
+    const char *s = d; /* reads run ahead of writes once an escape shrank the text */
     for (;;) {
         unsigned c = (unsigned char)*s;
         size_t k;
@@ -591,9 +604,9 @@ ccat_status_t ccat_json_string_decode(char *js, const jsmntok_t *t, size_t *out_
     }
     char *const text = js + t->start;
     char *const e = js + t->end;
-    const char *s = plain_end(text, e);
+    char *const s = text + (plain_end(text, e) - text);
     if (s != e) {
-        return decode_rest(text, s, e, out_len);
+        return decode_rest(text, s, e, out_len); /* escapes or non-ASCII */
     }
     *e = '\0'; /* where the closing quote was */
     *out_len = (size_t)(e - text);

@@ -17,11 +17,6 @@
 
 #include "ccat/ccat_status.h"
 
-/** Budget (ms) for the best-effort close_notify alert on close. */
-#ifndef CCAT_MBEDTLS_CLOSE_TIMEOUT_MS
-#define CCAT_MBEDTLS_CLOSE_TIMEOUT_MS 100u
-#endif
-
 /* ccat_mbedtls_t::state. A zero-filled struct is CLOSED. */
 enum {
     CCAT_TLS_CLOSED = 0,    /* nothing open; ssl context reset */

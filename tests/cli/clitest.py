@@ -31,6 +31,14 @@ THROTTLING_CODES = ("ThrottlingException", "TooManyRequestsException", "RequestT
                     "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException")
 
 
+# botocore (the oracle) must not see the caller's AWS configuration.
+for _k in [k for k in os.environ if k.startswith("AWS_")]:
+    del os.environ[_k]
+os.environ["AWS_CONFIG_FILE"] = os.devnull
+os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+
+
 class Result:
     def __init__(self, proc, elapsed):
         self.rc = proc.returncode
@@ -86,6 +94,41 @@ def botocore_body(name, expires=None):
     assert req["method"] == "PUT" and req["url_path"] == "/v1/accessTokens"
     assert req["headers"]["Content-Type"] == "application/json"
     return req["body"]
+
+
+class _StaticTokenProvider:
+    def __init__(self, token):
+        self.token = token
+
+    def load_token(self, **kwargs):
+        from botocore.tokens import FrozenAuthToken
+        return FrozenAuthToken(self.token)
+
+
+def botocore_client(emu, max_attempts=1):
+    """botocore's own CodeCatalyst client pointed at the emulator."""
+    import botocore.session
+    from botocore.config import Config
+    from botocore.tokens import TokenProviderChain
+    session = botocore.session.get_session()
+    session.register_component("token_provider", TokenProviderChain([_StaticTokenProvider(TOKEN)]))
+    cfg = Config(retries={"mode": "standard", "total_max_attempts": max_attempts},
+                 connect_timeout=5, read_timeout=10)
+    return session.create_client("codecatalyst", region_name="us-west-2", endpoint_url=emu.url(),
+                                 verify=emu.ca if emu.tls else None, config=cfg)
+
+
+def botocore_error(emu, action):
+    """(code, message) botocore reports for the error answer @p action."""
+    import botocore.exceptions
+    emu.plan([action])
+    try:
+        botocore_client(emu).create_access_token(name="oracle")
+    except botocore.exceptions.ClientError as e:
+        return e.response["Error"]["Code"], e.response["Error"]["Message"]
+    finally:
+        emu.clear()
+    raise AssertionError("botocore saw no error for %r" % (action,))
 
 
 def strict_json_object(raw):
@@ -228,6 +271,11 @@ class CliCase(unittest.TestCase):
         if len(secret) > 16:
             self.assertNotIn(secret[6:16].encode(), res.err)
 
+    def assert_failure_kind(self, res, *names):
+        """The message names the failure: one of these ccat_status_name() values."""
+        self.assertTrue(any(n in res.stderr for n in names),
+                        "expected one of %s in the message\n%r" % (names, res))
+
     def assert_nothing_sent(self):
         """No request logged and no connection opened (control ones aside)."""
         self.assertEqual(self.emu.requests(), [])
@@ -267,10 +315,11 @@ class CliCase(unittest.TestCase):
         return got
 
     def service_error_line(self, res, code, message, retries=None):
-        """stderr holds the AWS CLI line for the error (botocore may add
-        '(reached max retries: N)' when retries were exhausted)."""
-        pattern = r"(?m)^An error occurred \(%s\) %s( \(reached max retries: %s\))?: %s\r?$" % (
-            re.escape(code), OP, r"\d+" if retries is None else retries, re.escape(message))
+        """stderr holds the AWS CLI line for the error (botocore adds
+        '(reached max retries: N)' when retries ran out; accepted, not required)."""
+        tail = (": " + re.escape(message)) if message else ": ?"
+        pattern = r"(?m)^An error occurred \(%s\) %s( \(reached max retries: %s\))?%s\r?$" % (
+            re.escape(code), OP, r"\d+" if retries is None else retries, tail)
         self.assertRegex(res.stderr, pattern, res)
 
 

@@ -469,6 +469,8 @@ class Connection:
     def read_request(self):
         """Returns the request dict, or None at a clean end of stream."""
         while True:
+            if self.buf[:1] and not self.buf[:1].isupper():
+                raise BadRequest("not an HTTP request")   # e.g. a TLS ClientHello
             m = re.search(rb"\r?\n\r?\n", self.buf)
             if m:
                 break

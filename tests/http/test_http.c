@@ -367,6 +367,15 @@ static void test_good(void)
              0, 200, "x", 0, "id", NULL, "a\tb", 1},
             {"token names", "HTTP/1.1 200 OK\r\n!#$%&'*+-.^_`|~09AZaz: v\r\nContent-Length: 1\r\n\r\nx",
              0, 200, "x", 0, NULL, NULL, NULL, 1},
+            /* Delimiters in a name the client ignores are tolerated (documented). */
+            {"delimiters in ignored names",
+             "HTTP/1.1 200 OK\r\nNa(me): x\r\na/b: y\r\n{x-amzn-RequestId}: z\r\nContent-Length: 1\r\n\r\nx",
+             0, 200, "x", 0, NULL, NULL, NULL, 1},
+            /* Names that merely start like known ones. */
+            {"near names",
+             "HTTP/1.1 200 OK\r\nDates: x\r\nContent-Lengths: 9\r\nConnections: close\r\n"
+             "x-amzn-RequestIdx: y\r\nTransfer-Encodings: gzip\r\nContent-Length: 1\r\n\r\nx",
+             0, 200, "x", 0, NULL, NULL, NULL, 1},
             {"head-like body", "HTTP/1.1 200 OK\r\nContent-Length: 19\r\n\r\nHTTP/1.1 200 OK\r\n\r\n", 0,
              200, "HTTP/1.1 200 OK\r\n\r\n", 0, NULL, NULL, NULL, 1},
             {"binary body", "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n\0\r\n\xff", 42, 200,
@@ -440,8 +449,6 @@ static void test_bad(void)
         {"header CR CR LF", OK_HEAD "X-A: a\r\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 0},
         {"header DEL in value", OK_HEAD "X-A: \x7f\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 0},
         {"header ESC in name", OK_HEAD "X\x1b" "A: a\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 0},
-        {"header delimiter in name", OK_HEAD "Na(me): x\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 0},
-        {"header slash in name", OK_HEAD "a/b: x\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 0},
         {"header obs-text in name", OK_HEAD "N\xe4me: x\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 0},
         {"header bare CR as blank line", OK_HEAD "X-A: a\r\n\rX\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 0},
         {"header blank-only line", OK_HEAD " \r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 0},
@@ -582,13 +589,14 @@ static void test_buffer_sizes(void)
     CHECK_EQ_INT(ref.body_len, 0);
     run(empty, sizeof empty - 1, sizeof empty - 2, NULL, 0, VIA_FEED, &ref);
     CHECK_EQ_INT(ref.rc, CCAT_ERR_HTTP_HEADERS_TOO_LARGE);
-    /* Chunked and close-delimited bodies need one spare byte for what follows. */
+    /* A chunked body needs room for the framing line that follows it ("0\r\n"
+     * here), a close-delimited one for one more byte. */
     head = sizeof CHUNKED_HEAD - 1;
-    run(ch, sizeof ch - 1, head + 11, NULL, 0, VIA_FEED, &ref);
+    run(ch, sizeof ch - 1, head + 13, NULL, 0, VIA_FEED, &ref);
     CHECK_EQ_INT(ref.rc, CCAT_OK);
     CHECK_EQ_INT(ref.body_len, 10);
     CHECK(memcmp(ref.body, "0123456789", 10) == 0);
-    run(ch, sizeof ch - 1, head + 10, NULL, 0, VIA_FEED, &ref);
+    run(ch, sizeof ch - 1, head + 12, NULL, 0, VIA_FEED, &ref);
     CHECK_EQ_INT(ref.rc, CCAT_ERR_RESPONSE_TOO_LARGE);
     head = sizeof eof - 1 - 10;
     run(eof, sizeof eof - 1, head + 11, NULL, 0, VIA_SPACE, &ref);
@@ -604,10 +612,10 @@ static void test_buffer_sizes(void)
                              : cap < 374 ? CCAT_ERR_RESPONSE_TOO_LARGE
                                          : CCAT_OK);
     }
-    for (cap = 0; cap <= sizeof ch + 2; cap += 3) {
+    for (cap = 0; cap <= sizeof ch + 2; cap++) {
         every_split("chunked, small buffer", ch, sizeof ch - 1, cap, &ref);
         CHECK(ref.rc == (cap < sizeof CHUNKED_HEAD - 1 ? CCAT_ERR_HTTP_HEADERS_TOO_LARGE
-                         : cap < sizeof CHUNKED_HEAD + 10 ? CCAT_ERR_RESPONSE_TOO_LARGE
+                         : cap < sizeof CHUNKED_HEAD + 12 ? CCAT_ERR_RESPONSE_TOO_LARGE
                                                           : CCAT_OK));
     }
 }
