@@ -24,23 +24,38 @@ ccat_status_t ccat_create_params_check(const ccat_create_params_t *params)
     return CCAT_OK;
 }
 
+/* 1 if one of the n bytes at s is a control character (< 0x20 or 0x7f). */
+static int has_control(const char *s, size_t n)
+{
+    /* Word at a time: the classic "has a byte less than / equal to" tests. */
+    const size_t ones = (size_t)-1 / 255, highs = ones * 0x80;
+    for (; n >= sizeof(size_t); s += sizeof(size_t), n -= sizeof(size_t)) {
+        size_t w, d;
+        memcpy(&w, s, sizeof(w));
+        d = w ^ (ones * 0x7f);
+        if ((((w - ones * 0x20) & ~w) | ((d - ones) & ~d)) & highs) {
+            return 1;
+        }
+    }
+    for (; n > 0; s++, n--) {
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 ccat_status_t ccat_bearer_token_check(const char *token)
 {
     if (token == NULL || *token == '\0') {
         return CCAT_ERR_TOKEN_MISSING;
     }
-    for (; *token; token++) {
-        unsigned char c = (unsigned char)*token;
-        if (c < 0x20 || c == 0x7f) {
-            return CCAT_ERR_TOKEN_INVALID;
-        }
-    }
-    return CCAT_OK;
+    return has_control(token, strlen(token)) ? CCAT_ERR_TOKEN_INVALID : CCAT_OK;
 }
 
 static void write_body(ccat_writer_t *w, const ccat_create_params_t *params)
 {
-    ccat_w_str(w, "{\"name\":");
+    CCAT_W_LIT(w, "{\"name\":");
     if (!w->overflow) {
         size_t n = ccat_json_escape(w->p + w->len, w->cap - w->len, params->name,
                                     strlen(params->name));
@@ -50,11 +65,11 @@ static void write_body(ccat_writer_t *w, const ccat_create_params_t *params)
     if (params->has_expires_time) {
         char text[CCAT_TIME_TEXT_MAX];
         int n = ccat_time_format(params->expires_time, text);
-        ccat_w_str(w, ",\"expiresTime\":\"");
+        CCAT_W_LIT(w, ",\"expiresTime\":\"");
         ccat_w_put(w, text, (size_t)n);
         ccat_w_put(w, "\"", 1);
     }
-    ccat_w_put(w, "}", 1);
+    CCAT_W_LIT(w, "}");
 }
 
 ccat_status_t ccat_create_request_write(const ccat_request_ctx_t *ctx,

@@ -25,6 +25,8 @@ typedef struct ccat_writer {
 
 /** Append n bytes. */
 void ccat_w_put(ccat_writer_t *w, const char *s, size_t n);
+/** Append a string literal (its length is known at compile time). */
+#define CCAT_W_LIT(w, lit) ccat_w_put((w), (lit), sizeof(lit) - 1)
 /** Append a NUL-terminated string. */
 void ccat_w_str(ccat_writer_t *w, const char *s);
 /** Append the decimal digits of v. */

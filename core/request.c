@@ -37,31 +37,31 @@ void ccat_request_head(ccat_writer_t *w, const ccat_request_ctx_t *ctx,
 {
     const ccat_endpoint_t *ep = ctx->endpoint;
     ccat_w_str(w, method);
-    ccat_w_put(w, " ", 1);
+    CCAT_W_LIT(w, " ");
     ccat_w_put(w, ep->base_path, ep->base_path_len);
     ccat_w_str(w, path);
-    ccat_w_str(w, " HTTP/1.1\r\nHost: ");
+    CCAT_W_LIT(w, " HTTP/1.1\r\nHost: ");
     if (ep->ipv6) {
-        ccat_w_put(w, "[", 1);
+        CCAT_W_LIT(w, "[");
     }
     ccat_w_str(w, ep->host);
     if (ep->ipv6) {
-        ccat_w_put(w, "]", 1);
+        CCAT_W_LIT(w, "]");
     }
     if (ep->port_explicit) {
-        ccat_w_put(w, ":", 1);
+        CCAT_W_LIT(w, ":");
         ccat_w_uint(w, ep->port);
     }
-    ccat_w_str(w, "\r\nUser-Agent: ccat/" CCAT_VERSION_STRING " ");
+    CCAT_W_LIT(w, "\r\nUser-Agent: ccat/" CCAT_VERSION_STRING " ");
     ccat_w_str(w, ctx->platform ? ctx->platform : CCAT_PLATFORM_STRING);
-    ccat_w_str(w, "\r\nAuthorization: Bearer ");
+    CCAT_W_LIT(w, "\r\nAuthorization: Bearer ");
     ccat_w_str(w, ctx->bearer_token);
-    ccat_w_put(w, "\r\n", 2);
+    CCAT_W_LIT(w, "\r\n");
 }
 
 size_t ccat_request_body_begin(ccat_writer_t *w)
 {
-    ccat_w_str(w, "Content-Type: application/json\r\nContent-Length: ");
+    CCAT_W_LIT(w, "Content-Type: application/json\r\nContent-Length: ");
     return w->len;
 }
 
@@ -72,7 +72,7 @@ void ccat_request_body_end(ccat_writer_t *w, size_t body_start)
     char digits[24];
     ccat_writer_t d = {digits, sizeof(digits), 0, 0};
     ccat_w_uint(&d, body_len);
-    ccat_w_put(&d, "\r\n\r\n", 4);
+    CCAT_W_LIT(&d, "\r\n\r\n");
     if (w->overflow || d.len > w->cap - w->len) {
         w->overflow = 1;
         return;

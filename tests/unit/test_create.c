@@ -52,6 +52,20 @@ static void check_params(void)
     for (size_t i = 0; i < 5; i++) {
         CHECK_EQ_INT(ccat_bearer_token_check(bad_tokens[i]), CCAT_ERR_TOKEN_INVALID);
     }
+    /* Every control character at every offset of a word-sized scan is found;
+     * printable ASCII and UTF-8 bytes >= 0x80 are not refused. */
+    char tok[40];
+    int found = 1;
+    for (int pos = 0; pos < 37; pos++) {
+        for (int c = 1; c < 0x100; c++) {
+            memset(tok, 'A', 37);
+            tok[37] = '\0';
+            tok[pos] = (char)c;
+            int control = c < 0x20 || c == 0x7f;
+            found &= ccat_bearer_token_check(tok) == (control ? CCAT_ERR_TOKEN_INVALID : CCAT_OK);
+        }
+    }
+    CHECK(found);
 }
 
 static const char bench_request[] =
