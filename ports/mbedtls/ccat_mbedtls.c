@@ -8,6 +8,7 @@
  */
 #include "ccat_mbedtls.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include <mbedtls/asn1.h>
@@ -87,6 +88,169 @@ static int32_t ccat_tls_io_error(int ret) {
     return CCAT_TRANSPORT_ERR_TLS;
 }
 
+/* ---- IP literals ------------------------------------------------------------ */
+
+/*
+ * Our own parsers rather than inet_pton: the layer runs over any transport,
+ * including bare-metal stacks without POSIX. Strict forms only, so a string
+ * is an address in exactly one way (no octal/hex/short IPv4 of inet_aton).
+ */
+
+/* Dotted quad: four decimal parts 0..255 without leading zeros, then NUL. */
+static int ccat_tls_parse_ipv4(const char *s, uint8_t *out) {
+    size_t part;
+    for (part = 0; part < 4; part++) {
+        unsigned v = 0, digits = 0;
+        if (part > 0 && *s++ != '.') {
+            return -1;
+        }
+        while (*s >= '0' && *s <= '9') {
+            if (digits++ > 0 && v == 0) {
+                return -1; /* leading zero: octal to inet_aton, so ambiguous */
+            }
+            v = v * 10u + (unsigned)(*s++ - '0');
+            if (v > 255u) {
+                return -1;
+            }
+        }
+        if (digits == 0) {
+            return -1;
+        }
+        out[part] = (uint8_t)v;
+    }
+    return *s == '\0' ? 0 : -1;
+}
+
+static int ccat_tls_hex(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    c = (char)(c | 0x20); /* ASCII lower case */
+    return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+}
+
+/*
+ * RFC 4291 section 2.2 text: eight groups of 1-4 hex digits, one "::" for
+ * one or more zero groups, and an optional dotted quad as the last 32 bits.
+ * No zone id ("%eth0"): a certificate cannot name one.
+ */
+static int ccat_tls_parse_ipv6(const char *s, uint8_t *out) {
+    size_t n = 0;          /* bytes of out written */
+    size_t gap = SIZE_MAX; /* where "::" stands, in bytes */
+    const char *group = s; /* start of the current group */
+    unsigned v = 0, digits = 0;
+    if (*s == ':' && *++s != ':') {
+        return -1; /* a leading colon only as "::" */
+    }
+    for (; *s != '\0'; s++) {
+        int h = ccat_tls_hex(*s);
+        if (h >= 0) {
+            if (++digits > 4) {
+                return -1;
+            }
+            v = (v << 4) | (unsigned)h;
+        } else if (*s == ':') {
+            group = s + 1;
+            if (digits == 0) { /* the second colon of "::" */
+                if (gap != SIZE_MAX) {
+                    return -1;
+                }
+                gap = n;
+                continue;
+            }
+            if (s[1] == '\0' || n == 16) {
+                return -1; /* a trailing colon only as "::"; too many groups */
+            }
+            out[n++] = (uint8_t)(v >> 8);
+            out[n++] = (uint8_t)v;
+            v = digits = 0;
+        } else if (*s == '.' && n <= 12 && ccat_tls_parse_ipv4(group, out + n) == 0) {
+            n += 4;
+            digits = 0;
+            break;
+        } else {
+            return -1;
+        }
+    }
+    if (digits > 0) {
+        if (n == 16) {
+            return -1;
+        }
+        out[n++] = (uint8_t)(v >> 8);
+        out[n++] = (uint8_t)v;
+    }
+    if (gap != SIZE_MAX) {
+        if (n == 16) {
+            return -1; /* "::" must stand for at least one group */
+        }
+        memmove(out + gap + (16 - n), out + gap, n - gap);
+        memset(out + gap, 0, 16 - n);
+        n = 16;
+    }
+    return n == 16 ? 0 : -1;
+}
+
+/*
+ * What @p host names: 4 or 16 (an IPv4 or IPv6 literal, its bytes in @p out),
+ * 0 (a host name), or -1 (looks like an address but is none: a colon, or a
+ * last label of digits only, which RFC 1123 2.1 rules out for host names).
+ */
+static int ccat_tls_host_kind(const char *host, uint8_t *out) {
+    size_t len = strlen(host);
+    const char *label;
+    if (memchr(host, ':', len) != NULL) {
+        return ccat_tls_parse_ipv6(host, out) == 0 ? 16 : -1;
+    }
+    if (len > 0 && host[len - 1] == '.') {
+        len--; /* the root label of "1.2.3.4." */
+    }
+    for (label = host + len; label > host && label[-1] >= '0' && label[-1] <= '9'; label--) {
+    }
+    if (label == host + len || (label > host && label[-1] != '.')) {
+        return 0; /* the last label is not all digits */
+    }
+    return ccat_tls_parse_ipv4(host, out) == 0 ? 4 : -1;
+}
+
+/*
+ * Verify callback: for an IP literal, the leaf must carry that address as
+ * an iPAddress subjectAltName (tag [7], 4 or 16 bytes, compared byte for
+ * byte). A dNSName or CN spelling the address does not count (RFC 6125,
+ * RFC 9110 4.3.4). mbedTLS 2.28 keeps every SAN's raw value in
+ * subject_alt_names but only ever compares dNSNames with the host name.
+ */
+static int ccat_tls_verify_ip(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags) {
+    ccat_mbedtls_t *tls = ctx;
+    const mbedtls_x509_sequence *san;
+    if (depth != 0 || tls->ip_len == 0) {
+        return 0;
+    }
+    for (san = &crt->subject_alt_names; san != NULL; san = san->next) {
+        if (san->buf.tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_X509_SAN_IP_ADDRESS) &&
+            san->buf.len == tls->ip_len && memcmp(san->buf.p, tls->ip, tls->ip_len) == 0) {
+            tls->ip_matched = 1;
+            return 0;
+        }
+    }
+    *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+    return 0;
+}
+
+/*
+ * The identity to check for @p host. A name: SNI and mbedTLS's own name
+ * check. An address: no SNI (RFC 6066 3) and no name check by mbedTLS
+ * (hostname NULL makes 2.28 skip it); ccat_tls_verify_ip checks instead.
+ */
+static int32_t ccat_tls_set_identity(ccat_mbedtls_t *tls, const char *host) {
+    int kind = ccat_tls_host_kind(host, tls->ip);
+    if (kind < 0 || mbedtls_ssl_set_hostname(&tls->ssl, kind == 0 ? host : NULL) != 0) {
+        return CCAT_TRANSPORT_ERR_ARGUMENT; /* bad literal, or a name longer than 255 bytes */
+    }
+    tls->ip_len = (uint8_t)kind;
+    tls->ip_matched = 0;
+    return 0;
+}
+
 /* ---- transport functions -------------------------------------------------- */
 
 /* Forget the session (mbedTLS wipes its record buffers) and close the lower transport. */
@@ -106,8 +270,9 @@ static int32_t ccat_tls_connect_lower(ccat_mbedtls_t *tls, const char *host, uin
                                       uint32_t timeout_ms) {
     int32_t rc;
     if (tls->state == CCAT_TLS_CLOSED) {
-        if (mbedtls_ssl_set_hostname(&tls->ssl, host) != 0) {
-            return CCAT_TRANSPORT_ERR_ARGUMENT; /* longer than 255 bytes */
+        rc = ccat_tls_set_identity(tls, host);
+        if (rc != 0) {
+            return rc;
         }
         tls->state = CCAT_TLS_CONNECTING;
     }
@@ -137,6 +302,9 @@ static int32_t ccat_tls_connect(void *ctx, const char *host, uint16_t port, uint
     }
     tls->io_timeout_ms = timeout_ms;
     ret = mbedtls_ssl_handshake(&tls->ssl);
+    if (ret == 0 && tls->ip_len != 0 && !tls->ip_matched) {
+        ret = MBEDTLS_ERR_X509_CERT_VERIFY_FAILED; /* the callback never saw the leaf */
+    }
     if (ret == 0) {
         tls->state = CCAT_TLS_OPEN;
         return 1;
@@ -267,6 +435,7 @@ static int ccat_tls_configure(ccat_mbedtls_t *tls) {
     }
     mbedtls_ssl_conf_authmode(&tls->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
     mbedtls_ssl_conf_ca_chain(&tls->conf, &tls->ca, NULL);
+    mbedtls_ssl_conf_verify(&tls->conf, ccat_tls_verify_ip, tls);
     mbedtls_ssl_conf_rng(&tls->conf, mbedtls_ctr_drbg_random, &tls->drbg);
     mbedtls_ssl_conf_min_version(&tls->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
     if (mbedtls_ssl_setup(&tls->ssl, &tls->conf) != 0) {

@@ -2,10 +2,10 @@
  * @file ccat_mbedtls.h
  * @brief TLS as a transport layered over any other ccat transport (mbedTLS 2.28).
  *
- * The server certificate chain and host name are always verified (there is
- * no switch to turn that off), SNI is always sent, and the trust anchors
- * come from a PEM file, from PEM/DER in memory, or by default from the
- * built-in roots that AWS endpoints chain to. TLS 1.2 is the minimum (mbedTLS
+ * The server certificate chain and the host's identity (name or IP address)
+ * are always verified (there is no switch to turn that off), SNI is sent for
+ * host names, and the trust anchors come from a PEM file, from PEM/DER in
+ * memory, or by default from the built-in roots that AWS endpoints chain to. TLS 1.2 is the minimum (mbedTLS
  * 2.28 has no TLS 1.3 client by default).
  *
  * Behaviour worth knowing:
@@ -22,11 +22,26 @@
  *   leaves the layer ready for a new connect().
  * - After send() returned 0, call it again with the same bytes: mbedTLS may
  *   already hold them in an encrypted record waiting to be flushed.
- * - IP address as host: mbedTLS 2.28 matches the host only against dNSName
- *   subjectAltNames (or the CN when there is none), never iPAddress SANs,
- *   and it sends the literal as SNI. A certificate issued for an IP address
- *   is therefore refused: connecting by IP fails closed with ERR_CERT. Use
- *   host names (AWS endpoints always are).
+ * - IP address as host: a host passed to connect() that is an IPv4 dotted
+ *   quad ("127.0.0.1") or an IPv6 address in RFC 4291 text form ("::1",
+ *   "1::2:3", "::ffff:1.2.3.4"; no brackets) is checked against the leaf
+ *   certificate's iPAddress subjectAltNames, byte for byte, and nothing
+ *   else: a dNSName or CN that spells the address does not count (RFC 6125,
+ *   RFC 9110 4.3.4), and ::ffff:127.0.0.1 is not 127.0.0.1. No SNI is sent
+ *   for an address (RFC 6066 3). mbedTLS 2.28 cannot do this itself; the
+ *   layer does it in a verify callback, so it works over any transport.
+ *   A mismatch -> ERR_CERT.
+ * - Strict literals only: a host with a ':' must be a valid IPv6 address,
+ *   and a host whose last label is all digits ("1.2.3", "256.1.1.1",
+ *   "01.2.3.4", "127.1", "1.2.3.4.") must be a valid dotted quad (four parts
+ *   0-255, no leading zeros); anything else is refused before any I/O with
+ *   ERR_ARGUMENT, because such strings are no host names (RFC 1123 2.1) and
+ *   resolvers disagree on them. IPv6 zone ids ("fe80::1%eth0") are refused
+ *   the same way: a certificate cannot name a zone (and ccat's endpoint
+ *   parser never produces one).
+ * - Host names (everything else): SNI, and mbedTLS's own check against the
+ *   dNSName SANs (or the CN when there is none); a name longer than 255
+ *   bytes -> ERR_ARGUMENT.
  * - Secrets: close() resets the session, which makes mbedTLS wipe its record
  *   buffers; ccat_mbedtls_free() wipes every byte of ccat_mbedtls_t.
  */
@@ -79,6 +94,9 @@ typedef struct ccat_mbedtls {
     const ccat_transport_t *lower;  /**< The transport carrying the records. */
     uint32_t io_timeout_ms;         /**< Timeout passed down during a call. */
     int state;                      /**< Closed (0) / connecting / handshaking / open. */
+    uint8_t ip[16];                 /**< The host's address when it is an IP literal. */
+    uint8_t ip_len;                 /**< 4 or 16 for an IP literal, 0 for a host name. */
+    uint8_t ip_matched;             /**< The leaf carried @c ip as an iPAddress SAN. */
 } ccat_mbedtls_t;
 
 /** @brief Time budget (ms) of the best-effort close_notify alert sent by close(). */

@@ -2,7 +2,6 @@
 emulator and check what reached the wire (emulator log) and what came out
 (stdout / stderr / exit code) against the contract and against botocore."""
 
-import datetime
 import json
 import os
 import re

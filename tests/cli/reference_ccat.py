@@ -189,13 +189,13 @@ class Conn:
     def fill(self):
         data = self.sock.recv(65536)
         if not data:
-            raise Fail(EXIT_FAILURE, "ccat: connection closed before the response was complete")
+            raise Fail(EXIT_FAILURE, "ccat: connection closed before the response was complete (CCAT_ERR_CLOSED)")
         self.buf += data
 
     def line(self, limit):
         while b"\r\n" not in self.buf:
             if len(self.buf) > limit:
-                raise Fail(EXIT_FAILURE, "ccat: response head too large")
+                raise Fail(EXIT_FAILURE, "ccat: response head too large (CCAT_ERR_HTTP_HEADERS_TOO_LARGE)")
             self.fill()
         i = self.buf.index(b"\r\n")
         out, self.buf = self.buf[:i], self.buf[i + 2:]
@@ -208,56 +208,57 @@ class Conn:
         return out
 
     def response(self):
-        bad = lambda what: Fail(EXIT_FAILURE, "ccat: malformed response: " + what)  # noqa: E731
+        def bad(what, kind):
+            return Fail(EXIT_FAILURE, "ccat: malformed response: %s (CCAT_ERR_%s)" % (what, kind))
         status = self.line(MAX_HEAD)
         m = re.match(rb"^HTTP/1\.[01] ([1-9]\d\d) [\x09\x20-\x7e\x80-\xff]*$", status)
         if not m:
-            raise bad("status line")
+            raise bad("status line", "HTTP_STATUS_LINE")
         headers = []
         total = len(status)
         while True:
             ln = self.line(MAX_HEAD - total)
             total += len(ln) + 2
             if total > MAX_HEAD:
-                raise Fail(EXIT_FAILURE, "ccat: response head too large")
+                raise Fail(EXIT_FAILURE, "ccat: response head too large (CCAT_ERR_HTTP_HEADERS_TOO_LARGE)")
             if ln == b"":
                 break
             hm = re.match(rb"^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([\x09\x20-\x7e\x80-\xff]*?)[ \t]*$", ln)
             if not hm:
-                raise bad("header line")
+                raise bad("header line", "HTTP_HEADER")
             headers.append((hm.group(1).decode().lower(), hm.group(2).decode("latin-1")))
         cl = [v for k, v in headers if k == "content-length"]
         te = [v for k, v in headers if k == "transfer-encoding"]
         if te and cl:
-            raise bad("Content-Length with Transfer-Encoding")
+            raise bad("Content-Length with Transfer-Encoding", "HTTP_LENGTH_CONFLICT")
         if te:
             if [t.strip().lower() for t in te] != ["chunked"]:
-                raise bad("unsupported transfer coding")
+                raise bad("unsupported transfer coding", "HTTP_TRANSFER_CODING")
             body = b""
             while True:
                 sl = self.line(1024)
                 sm = re.match(rb"^([0-9A-Fa-f]{1,8})(;[^\r\n]*)?$", sl)
                 if not sm:
-                    raise bad("chunk size")
+                    raise bad("chunk size", "HTTP_CHUNK_SIZE")
                 n = int(sm.group(1), 16)
                 if n == 0:
                     while self.line(MAX_HEAD) != b"":
                         pass
                     break
                 if len(body) + n > MAX_BODY:
-                    raise Fail(EXIT_FAILURE, "ccat: response too large")
+                    raise Fail(EXIT_FAILURE, "ccat: response too large (CCAT_ERR_RESPONSE_TOO_LARGE)")
                 body += self.take(n)
                 if self.take(2) != b"\r\n":
-                    raise bad("chunk framing")
+                    raise bad("chunk framing", "HTTP_CHUNK_FRAMING")
         elif cl:
             if len(set(cl)) != 1 or not re.match(r"^\d{1,10}$", cl[0]):
-                raise bad("Content-Length")
+                raise bad("Content-Length", "HTTP_LENGTH_INVALID")
             n = int(cl[0])
             if n > MAX_BODY:
-                raise Fail(EXIT_FAILURE, "ccat: response too large")
+                raise Fail(EXIT_FAILURE, "ccat: response too large (CCAT_ERR_RESPONSE_TOO_LARGE)")
             body = self.take(n)
         else:
-            raise bad("no length")
+            raise bad("no length", "HTTP_LENGTH_INVALID")
         return int(m.group(1)), dict(headers), body
 
 
@@ -270,21 +271,28 @@ def strict_json(body):
 
 
 def parse_success(body):
-    bad = lambda what: Fail(EXIT_FAILURE, "ccat: malformed response body: " + what)  # noqa: E731
+    def bad(what, kind):
+        return Fail(EXIT_FAILURE, "ccat: malformed response body: %s (CCAT_ERR_%s)" % (what, kind))
     try:
-        obj = strict_json(body)
+        obj = json.loads(body.decode("utf-8", "surrogateescape"))
+    except ValueError:
+        raise bad("not valid JSON", "JSON_SYNTAX")
+    try:
+        strict_json(body)
     except (ValueError, UnicodeError):
-        raise bad("not valid JSON")
+        raise bad("bad string", "JSON_STRING")
     if not isinstance(obj, dict):
-        raise bad("not an object")
+        raise bad("not an object", "RESPONSE_TYPE")
     for k in ("secret", "name", "expiresTime", "accessTokenId"):
         if k not in obj:
-            raise bad("missing " + k)
-        if not isinstance(obj[k], str) or "\x00" in obj[k]:
-            raise bad("wrong type for " + k)
+            raise bad("missing " + k, "RESPONSE_MISSING")
+        if not isinstance(obj[k], str):
+            raise bad("wrong type for " + k, "RESPONSE_TYPE")
+        if "\x00" in obj[k]:
+            raise bad("NUL in " + k, "JSON_STRING")
     us = parse_time(obj["expiresTime"])
     if us is None:
-        raise bad("expiresTime")
+        raise bad("expiresTime", "RESPONSE_TYPE")
     return {"secret": obj["secret"], "name": obj["name"], "expiresTime": format_time(us),
             "accessTokenId": obj["accessTokenId"]}
 
@@ -296,7 +304,7 @@ def parse_error(status, headers, body):
             obj = {}
     except (ValueError, UnicodeError):
         obj = {"message": body.decode("utf-8", "replace")}
-    if status >= 500 and not body.strip():
+    if status >= 500 and (not body.strip() or body.strip().startswith(b"<html>")):
         return str(status), {502: "Bad Gateway", 503: "Service Unavailable", 500:
                              "Internal Server Error", 504: "Gateway Timeout"}.get(status, "")
     code = obj.get("__type", str(status))
@@ -326,8 +334,10 @@ def main(argv):
             debug("retry %d after %.3f s" % (attempt, delay))
             time.sleep(delay)
         retryable = False
+        phase = "connect"
         try:
             conn = Conn(ep, cfg)
+            phase = "read"
             conn.sock.sendall(head + body)
             status, headers, rbody = conn.response()
             conn.sock.close()
@@ -343,13 +353,17 @@ def main(argv):
                                       "operation: %s" % (code, msg))
             retryable = code in THROTTLING or status in (500, 502, 503, 504)
         except ssl.SSLCertVerificationError:
-            last = Fail(EXIT_FAILURE, "ccat: SSL validation failed for the endpoint")
+            last = Fail(EXIT_FAILURE, "ccat: SSL validation failed for the endpoint (CCAT_ERR_TLS_CERT)")
             retryable = True
         except (socket.timeout, TimeoutError):
-            last = Fail(EXIT_FAILURE, "ccat: timeout on endpoint URL")
+            last = Fail(EXIT_FAILURE, "ccat: timeout on endpoint URL (CCAT_ERR_%s_TIMEOUT)" % phase.upper())
             retryable = True
-        except (OSError, ssl.SSLError):
-            last = Fail(EXIT_FAILURE, "ccat: could not connect to the endpoint URL")
+        except ssl.SSLError:
+            last = Fail(EXIT_FAILURE, "ccat: TLS failure (CCAT_ERR_TLS)")
+            retryable = True
+        except OSError:
+            last = Fail(EXIT_FAILURE, "ccat: connection failure (CCAT_ERR_%s)" % (
+                "CONNECT" if phase == "connect" else "RECV"))
             retryable = True
         except Fail as f:
             last = f

@@ -138,6 +138,69 @@ static void test_failure_phrases(void)
     }
 }
 
+/* The service error line for response @p status / @p body and error @p e. */
+static void error_line(const ccat_error_t *e, int status, const char *body, int retries,
+                       char *out, size_t cap)
+{
+    char buf[256];
+    ccat_http_response_t resp;
+    FILE *f = tmpfile();
+    size_t n = 0;
+    memset(&resp, 0, sizeof resp);
+    snprintf(buf, sizeof buf, "%s", body);
+    resp.status = status;
+    resp.body = buf;
+    resp.body_len = strlen(buf);
+    if (f != NULL) {
+        ccat_cli_service_error_print(f, e, &resp, retries);
+        rewind(f);
+        n = fread(out, 1, cap - 1, f);
+        fclose(f);
+    }
+    out[n] = '\0';
+}
+
+#define OP "when calling the CreateAccessToken operation"
+
+static void test_service_error_line(void)
+{
+    ccat_error_t e = {409, "ConflictException", "in use \xc3\xa9", "rid"};
+    ccat_error_t none = {503, NULL, NULL, NULL};
+    ccat_error_t html = {502, "FromHeader", "<html><body>Bad Gateway</body></html>", NULL};
+    ccat_error_t json500 = {500, NULL, "json, no code", NULL};
+    ccat_error_t ctl = {400, "Bad\nCode", "line1\nline2\r\x1b[31m", NULL};
+    char out[512];
+
+    error_line(&e, 409, "{}", -1, out, sizeof out);
+    CHECK_EQ_STR(out, "An error occurred (ConflictException) " OP ": in use \xc3\xa9\n");
+    error_line(&e, 409, "{}", 2, out, sizeof out);
+    CHECK_EQ_STR(out, "An error occurred (ConflictException) " OP
+                      " (reached max retries: 2): in use \xc3\xa9\n");
+    /* botocore's generic 5xx: empty, blank or HTML body -> status and reason phrase. */
+    error_line(&none, 503, "", -1, out, sizeof out);
+    CHECK_EQ_STR(out, "An error occurred (503) " OP ": Service Unavailable\n");
+    error_line(&none, 503, " \r\n\t", -1, out, sizeof out);
+    CHECK_EQ_STR(out, "An error occurred (503) " OP ": Service Unavailable\n");
+    error_line(&html, 502, "\n<html><body>Bad Gateway</body></html>", -1, out, sizeof out);
+    CHECK_EQ_STR(out, "An error occurred (502) " OP ": Bad Gateway\n");
+    none.http_status = 599;
+    error_line(&none, 599, "", 0, out, sizeof out);
+    CHECK_EQ_STR(out, "An error occurred (599) " OP " (reached max retries: 0): \n");
+    none.http_status = 511;
+    error_line(&none, 511, "", -1, out, sizeof out);
+    CHECK_EQ_STR(out, "An error occurred (511) " OP ": Network Authentication Required\n");
+    /* Not generic: a 5xx with a JSON body, and HTML below 500. */
+    error_line(&json500, 500, "{\"message\": \"json, no code\"}", -1, out, sizeof out);
+    CHECK_EQ_STR(out, "An error occurred (500) " OP ": json, no code\n");
+    html.http_status = 404;
+    error_line(&html, 404, "<html></html>", -1, out, sizeof out);
+    CHECK_EQ_STR(out, "An error occurred (FromHeader) " OP
+                      ": <html><body>Bad Gateway</body></html>\n");
+    /* Network text cannot forge lines or escape sequences. */
+    error_line(&ctl, 400, "{}", -1, out, sizeof out);
+    CHECK_EQ_STR(out, "An error occurred (Bad?Code) " OP ": line1?line2??[31m\n");
+}
+
 static char tmp_dir[] = "/tmp/ccat_cli_unit_XXXXXX";
 
 /* Writes @p n bytes to a new file in tmp_dir and returns its path. */
@@ -211,6 +274,7 @@ int main(void)
     test_write_failure();
     test_exit_codes();
     test_failure_phrases();
+    test_service_error_line();
     test_token_file();
     rmdir(tmp_dir);
     return test_summary("cli_unit_output");

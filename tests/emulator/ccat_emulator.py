@@ -387,7 +387,8 @@ class Connection:
             self.rec = {"id": self.state.conn_seq, "t": self.state.now(), "peer": addr[0],
                         "tls": server.ssl_ctx is not None, "handshake": None,
                         "api_requests": 0, "control_requests": 0, "partial_bytes": 0,
-                        "closed_by": None}
+                        "closed_by": None, "tls_version": None, "bad_request": None,
+                        "internal_error": None}
             self.state.conns.append(self.rec)
 
     # --- I/O -----------------------------------------------------------
@@ -747,6 +748,7 @@ class Connection:
                      "body_b64": base64.b64encode(req["body"]).decode(),
                      "body_len": len(req["body"]),
                      "action": sanitize_action(action), "planned": planned,
+                     "unknown_members": [],
                      "response": {"status": None, "request_id": None, "code": None,
                                   "issued": None, "sent": False}}
             st.log.append(entry)

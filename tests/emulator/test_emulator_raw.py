@@ -5,7 +5,6 @@ the request log and its redaction, TLS certificates, start-up."""
 import base64
 import json
 import os
-import socket
 import ssl
 import subprocess
 import sys

@@ -1,6 +1,7 @@
 /*
  * The TLS layer over the POSIX transport against Python ssl servers on
- * 127.0.0.1, with a test PKI made by gen_test_certs.sh.
+ * 127.0.0.1 and ::1, with a test PKI made by gen_test_certs.sh: names and
+ * IP literals (iPAddress SANs only, no SNI), wrong and untrusted certificates.
  * Usage: test_tls PYTHON SERVERS_PY CERT_DIR
  */
 #define _POSIX_C_SOURCE 200809L
@@ -171,38 +172,73 @@ static void test_good_server(void) {
     CHECK_EQ_INT(server_read_line(&srv, line, sizeof line, 5000), 0);
     CHECK_EQ_STR(line, "SNI localhost");
 
-    /*
-     * IP address as host: mbedTLS 2.28 compares the name only with dNSName
-     * SANs (or the CN when there is no SAN), never with iPAddress SANs, so a
-     * certificate for 127.0.0.1 (IP SAN) is refused: connecting by IP
-     * address fails closed with ERR_CERT.
-     */
+    /* IP address as host: verified against the IP SAN, and no SNI (RFC 6066) */
     memset(&cfg, 0, sizeof cfg);
     cfg.ca_file = cert_path("ca.pem");
-    CHECK_EQ_INT(try_connect(&cfg, "127.0.0.1", srv.port), CCAT_TRANSPORT_ERR_CERT);
+    CHECK_EQ_INT(stack_init(&s, &cfg), CCAT_OK);
+    CHECK_EQ_INT(connect_loop(&s, "127.0.0.1", srv.port), 1);
     CHECK_EQ_INT(server_read_line(&srv, line, sizeof line, 5000), 0);
-    printf("server: %s\n", line);
-    CHECK(strncmp(line, "TLSERR", 6) == 0);
+    CHECK_EQ_STR(line, "SNI -");
+    b = 0;
+    CHECK_EQ_INT(echo_roundtrip(&s.t, &one, &b, 1), 0);
+    CHECK_EQ_INT(b, 0x5A);
+    s.t.close(s.t.ctx);
+    /* then by name on the same layer: SNI again */
+    CHECK_EQ_INT(connect_loop(&s, "localhost", srv.port), 1);
+    CHECK_EQ_INT(server_read_line(&srv, line, sizeof line, 5000), 0);
+    CHECK_EQ_STR(line, "SNI localhost");
+    ccat_mbedtls_free(&s.tls);
 
     /* built-in roots do not trust the test CA */
     CHECK_EQ_INT(try_connect(NULL, "localhost", srv.port), CCAT_TRANSPORT_ERR_CERT);
     server_stop(&srv);
 }
 
-/* A server whose certificate or chain is wrong for us. */
-static void test_bad_cert(const char *cert, const char *key, const char *ca, const char *host) {
+/* IPv6: the server on ::1 with IP SANs 127.0.0.1 and ::1. */
+static void test_ipv6(void) {
+    static stack_t_ s;
+    server_proc_t srv;
+    ccat_mbedtls_config_t cfg;
+    char line[256];
+    uint8_t one = 0x66, b = 0;
+    server_start(&srv, python_exe, servers_py, "tls", "::1", cert_path("server.pem"),
+                 cert_path("server.key"));
+    CHECK(srv.port != 0);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.ca_file = cert_path("ca.pem");
+    CHECK_EQ_INT(stack_init(&s, &cfg), CCAT_OK);
+    CHECK_EQ_INT(connect_loop(&s, "::1", srv.port), 1);
+    CHECK_EQ_INT(server_read_line(&srv, line, sizeof line, 5000), 0);
+    CHECK_EQ_STR(line, "SNI -");
+    CHECK_EQ_INT(echo_roundtrip(&s.t, &one, &b, 1), 0);
+    CHECK_EQ_INT(b, 0x66);
+    ccat_mbedtls_free(&s.tls);
+    CHECK_EQ_INT(s.sock.fd, -1);
+    server_stop(&srv);
+}
+
+/* A server on @p bind whose certificate or chain is wrong for us as @p host. */
+static void test_bad_cert_on(const char *bind, const char *cert, const char *key, const char *ca,
+                             const char *host) {
     server_proc_t srv;
     ccat_mbedtls_config_t cfg;
     char line[256];
     printf("bad certificate: %s as %s\n", cert, host);
-    server_start(&srv, python_exe, servers_py, "tls", "127.0.0.1", cert_path(cert), cert_path(key));
+    server_start(&srv, python_exe, servers_py, "tls", bind, cert_path(cert), cert_path(key));
     CHECK(srv.port != 0);
     memset(&cfg, 0, sizeof cfg);
     cfg.ca_file = cert_path(ca);
     CHECK_EQ_INT(try_connect(&cfg, host, srv.port), CCAT_TRANSPORT_ERR_CERT);
     CHECK_EQ_INT(server_read_line(&srv, line, sizeof line, 5000), 0);
     CHECK(strncmp(line, "TLSERR", 6) == 0); /* we aborted the handshake */
+    if (strchr(host, ':') != NULL || strchr(host, '.') != NULL) {
+        CHECK(strstr(line, " sni=-") != NULL); /* an address: no SNI */
+    }
     server_stop(&srv);
+}
+
+static void test_bad_cert(const char *cert, const char *key, const char *ca, const char *host) {
+    test_bad_cert_on("127.0.0.1", cert, key, ca, host);
 }
 
 static void test_not_tls(void) {
@@ -265,6 +301,15 @@ int main(int argc, char **argv) {
     test_bad_cert("other.pem", "other.key", "ca.pem", "localhost");  /* wrong host */
     test_bad_cert("rogue.pem", "rogue.key", "ca.pem", "localhost");  /* untrusted CA */
     test_bad_cert("server.pem", "server.key", "rogue-ca.pem", "localhost"); /* other anchor */
+    test_ipv6();
+    /* addresses: only an iPAddress SAN with the same bytes will do */
+    test_bad_cert("dnsonly.pem", "dnsonly.key", "ca.pem", "127.0.0.1");  /* DNS:localhost only */
+    test_bad_cert("iptext.pem", "iptext.key", "ca.pem", "127.0.0.1");    /* DNS SAN + CN text */
+    test_bad_cert("ipcn.pem", "ipcn.key", "ca.pem", "127.0.0.1");        /* CN text, no SAN */
+    test_bad_cert("ip2.pem", "ip2.key", "ca.pem", "127.0.0.1");          /* IP:127.0.0.2 */
+    test_bad_cert("rogue.pem", "rogue.key", "ca.pem", "127.0.0.1");      /* right IP, untrusted */
+    test_bad_cert_on("::1", "iponly.pem", "iponly.key", "ca.pem", "::1"); /* IP:127.0.0.1 only */
+    test_bad_cert_on("::1", "dnsonly.pem", "dnsonly.key", "ca.pem", "::1");
     test_not_tls();
     test_silent();
     test_lower_errors();

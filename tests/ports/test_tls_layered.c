@@ -4,6 +4,8 @@
  * the layer moves provably goes through the lower transport's functions.
  * The double never blocks (it returns 0 when it has nothing), so this also
  * shows the layer works non-blocking, and it injects lower-level failures.
+ * The server sees the client's SNI, and can switch certificates, which the
+ * IP-literal tests use (no network here, so any address may be named).
  * Usage: test_tls_layered CERT_DIR
  */
 #include <stdio.h>
@@ -138,7 +140,10 @@ static int s_sni(void *ctx, mbedtls_ssl_context *ssl, const unsigned char *name,
     return 0;
 }
 
-static int server_setup(const char *dir) {
+static const char *cert_dir;
+
+/* The server with certificate and key @p name.pem / @p name.key. */
+static int server_setup(const char *name) {
     char path[512];
     int ok = 1;
     mbedtls_ssl_init(&srv);
@@ -147,9 +152,9 @@ static int server_setup(const char *dir) {
     mbedtls_pk_init(&srv_key);
     mbedtls_entropy_init(&srv_entropy);
     mbedtls_ctr_drbg_init(&srv_drbg);
-    snprintf(path, sizeof path, "%s/server.pem", dir);
+    snprintf(path, sizeof path, "%s/%s.pem", cert_dir, name);
     ok &= mbedtls_x509_crt_parse_file(&srv_crt, path) == 0;
-    snprintf(path, sizeof path, "%s/server.key", dir);
+    snprintf(path, sizeof path, "%s/%s.key", cert_dir, name);
     ok &= mbedtls_pk_parse_keyfile(&srv_key, path, NULL) == 0;
     ok &= mbedtls_ctr_drbg_seed(&srv_drbg, mbedtls_entropy_func, &srv_entropy, NULL, 0) == 0;
     ok &= mbedtls_ssl_config_defaults(&srv_conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
@@ -420,13 +425,94 @@ static void test_builtin_roots_reject(void) {
     CHECK(all_zero(&tls2, sizeof tls2));
 }
 
+/* ---- IP literals: iPAddress SANs only, and no SNI --------------------------- */
+
+/* One handshake as @p host against the server showing certificate @p cert. */
+static int32_t connect_as(const char *cert, const char *host) {
+    int32_t rc;
+    int zeros;
+    server_free();
+    CHECK(server_setup(cert));
+    fresh();
+    strcpy(srv_sni, "(none)"); /* the SNI callback overwrites it when SNI came */
+    rc = handshake(&t, host, &zeros);
+    if (rc == 1) {
+        uint8_t one = 0x3C, back = 0;
+        CHECK_EQ_INT(client_to_server(&t, &one, &back, 1), 0);
+        CHECK_EQ_INT(back, 0x3C);
+    } else {
+        CHECK_EQ_INT(lk.closes, 1); /* a failed handshake closed the lower transport */
+    }
+    CHECK_EQ_STR(lk.host, host); /* the lower transport gets the literal unchanged */
+    t.close(t.ctx);
+    return rc;
+}
+
+static void test_ip_literals(void) {
+    /* IP SANs 127.0.0.1 and ::1 (and DNS:localhost): no SNI, verified */
+    CHECK_EQ_INT(connect_as("server", "127.0.0.1"), 1);
+    CHECK_EQ_STR(srv_sni, "(none)");
+    CHECK(tls.ssl.hostname == NULL);
+    CHECK_EQ_INT(connect_as("server", "::1"), 1);
+    CHECK_EQ_STR(srv_sni, "(none)");
+    CHECK_EQ_INT(connect_as("server", "0:0:0:0:0:0:0:1"), 1); /* bytes, not text, compared */
+    CHECK_EQ_INT(connect_as("server", "127.0.0.2"), CCAT_TRANSPORT_ERR_CERT);
+    CHECK_EQ_INT(connect_as("server", "::ffff:127.0.0.1"), CCAT_TRANSPORT_ERR_CERT);
+    /* a name after an address and an address after a name on the same layer */
+    CHECK_EQ_INT(connect_as("server", "localhost"), 1);
+    CHECK_EQ_STR(srv_sni, "localhost");
+    CHECK_EQ_INT(connect_as("server", "127.0.0.1"), 1);
+    CHECK_EQ_STR(srv_sni, "(none)");
+    CHECK_EQ_INT(connect_as("server", "localhost"), 1);
+    CHECK_EQ_STR(srv_sni, "localhost");
+
+    /* DNS:localhost only: fine by name, not by address */
+    CHECK_EQ_INT(connect_as("dnsonly", "localhost"), 1);
+    CHECK_EQ_INT(connect_as("dnsonly", "127.0.0.1"), CCAT_TRANSPORT_ERR_CERT);
+    CHECK_EQ_STR(srv_sni, "(none)");
+    CHECK_EQ_INT(connect_as("dnsonly", "::1"), CCAT_TRANSPORT_ERR_CERT);
+    /* the address as text in a dNSName and CN, or in the CN alone: refused */
+    CHECK_EQ_INT(connect_as("iptext", "127.0.0.1"), CCAT_TRANSPORT_ERR_CERT);
+    CHECK_EQ_INT(connect_as("ipcn", "127.0.0.1"), CCAT_TRANSPORT_ERR_CERT);
+    /* another address */
+    CHECK_EQ_INT(connect_as("ip2", "127.0.0.1"), CCAT_TRANSPORT_ERR_CERT);
+    CHECK_EQ_INT(connect_as("ip2", "127.0.0.2"), 1);
+    /* IPv4-mapped IPv6 is a different identity from IPv4 */
+    CHECK_EQ_INT(connect_as("mapped", "127.0.0.1"), CCAT_TRANSPORT_ERR_CERT);
+    CHECK_EQ_INT(connect_as("mapped", "::ffff:127.0.0.1"), 1);
+    /* IP:127.0.0.1 only */
+    CHECK_EQ_INT(connect_as("iponly", "127.0.0.1"), 1);
+    CHECK_EQ_INT(connect_as("iponly", "::1"), CCAT_TRANSPORT_ERR_CERT);
+    CHECK_EQ_INT(connect_as("iponly", "localhost"), CCAT_TRANSPORT_ERR_CERT);
+    CHECK_EQ_STR(srv_sni, "localhost");
+    server_free();
+    CHECK(server_setup("server"));
+}
+
+/* Strings that are neither a valid address nor a host name: refused before any I/O. */
+static void test_bad_literals(void) {
+    static const char *const bad[] = {"256.1.1.1", "1.2.3", "127.1", "01.2.3.4", "1.2.3.4.",
+                                      ":::", "1:2:3:4:5:6:7:8:9", "::1%lo", "fe80::1%eth0",
+                                      "[::1]", "localhost:443"};
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        fresh();
+        CHECK_EQ_INT(t.connect(t.ctx, bad[i], 8443, 10), CCAT_TRANSPORT_ERR_ARGUMENT);
+        CHECK_EQ_INT(lk.connects, 0);
+        CHECK_EQ_INT(lk.sends, 0);
+    }
+    /* the layer still works */
+    CHECK_EQ_INT(connect_as("server", "127.0.0.1"), 1);
+}
+
 int main(int argc, char **argv) {
     static char ca_path[512];
     if (argc != 2) {
         fprintf(stderr, "usage: %s CERT_DIR\n", argv[0]);
         return 2;
     }
-    CHECK(server_setup(argv[1]));
+    cert_dir = argv[1];
+    CHECK(server_setup("server"));
     snprintf(ca_path, sizeof ca_path, "%s/ca.pem", argv[1]);
     cfg.ca_file = ca_path;
     CHECK_EQ_INT(ccat_mbedtls_init(&tls, &lower, &cfg, &t), CCAT_OK);
@@ -437,6 +523,8 @@ int main(int argc, char **argv) {
     test_lower_failures();
     test_verification();
     test_builtin_roots_reject();
+    test_ip_literals();
+    test_bad_literals();
     ccat_mbedtls_free(&tls);
     CHECK(all_zero(&tls, sizeof tls));
     ccat_mbedtls_free(&tls); /* twice is harmless */
