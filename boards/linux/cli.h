@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ccat/ccat.h"
 
@@ -112,6 +113,27 @@ int ccat_cli_token_file_read(const char *path, char *buf, size_t cap, const char
  * @return 0, or -1 if writing failed.
  */
 int ccat_cli_token_print(int fd, const ccat_access_token_t *tok);
+
+/**
+ * @brief Print text that came from the network with every control character
+ * replaced by '?', so a response cannot forge lines or drive the terminal.
+ * @param s May be NULL (prints nothing).
+ */
+void ccat_cli_put_clean(FILE *f, const char *s);
+
+/**
+ * @brief Print the AWS CLI's line for a service error:
+ * `An error occurred (CODE) when calling the CreateAccessToken operation: MESSAGE`.
+ *
+ * As botocore: CODE is the HTTP status when the service sent none; a 5xx
+ * whose body is empty or an HTML page is a "generic" error (CODE the status,
+ * MESSAGE its standard reason phrase); ` (reached max retries: N)` follows
+ * the operation name when every allowed attempt was used.
+ * @param resp    The last response (for the generic-error rule).
+ * @param retries Retries made when all attempts were used, else -1.
+ */
+void ccat_cli_service_error_print(FILE *f, const ccat_error_t *e,
+                                  const ccat_http_response_t *resp, int retries);
 
 /**
  * @brief Exit code for a status returned by the library.

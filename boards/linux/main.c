@@ -78,13 +78,6 @@ static void cli_trace(void *ctx, const char *event, long value)
     cli_debug("%s %ld", event, value);
 }
 
-/** @brief Print service-supplied text with control characters replaced by '?'. */
-static void cli_put_clean(const char *s)
-{
-    for (; s != NULL && *s != '\0'; s++)
-        fputc(iscntrl((unsigned char)*s) ? '?' : *s, stderr);
-}
-
 /** @brief "linux/x86_64" from uname(), for the User-Agent. */
 static void cli_platform_init(void)
 {
@@ -197,20 +190,7 @@ static void cli_debug_result(const ccat_client_t *c, ccat_status_t st)
     cli_debug("result %s http-status=%d attempts=%u", ccat_status_name(st), http,
               (unsigned)c->attempts);
     fputs("ccat: debug: x-amzn-RequestId: ", stderr);
-    cli_put_clean(rid ? rid : "(none)");
-    fputc('\n', stderr);
-}
-
-/** @brief The AWS CLI's line for a service error. */
-static void cli_report_service_error(const ccat_error_t *e)
-{
-    fputs("An error occurred (", stderr);
-    if (e->code != NULL)
-        cli_put_clean(e->code);
-    else
-        fprintf(stderr, "%d", e->http_status);
-    fputs(") when calling the CreateAccessToken operation: ", stderr);
-    cli_put_clean(e->message);
+    ccat_cli_put_clean(stderr, rid ? rid : "(none)");
     fputc('\n', stderr);
 }
 
@@ -221,7 +201,8 @@ static int cli_report_failure(const cli_run_t *r, const ccat_client_t *c, ccat_s
     int code = ccat_cli_exit_code(st);
 
     if (code == CCAT_CLI_EXIT_SERVICE) {
-        cli_report_service_error(e);
+        int all_used = c->attempts >= r->args->max_attempts;
+        ccat_cli_service_error_print(stderr, e, &c->resp, all_used ? c->attempts - 1 : -1);
         return code;
     }
     fprintf(stderr, "ccat: error: %s: \"%s\" (%s", ccat_cli_failure_phrase(st),

@@ -11,6 +11,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -203,4 +204,58 @@ const char *ccat_cli_failure_phrase(ccat_status_t status)
     if (status == CCAT_ERR_BUFFER_TOO_SMALL)
         return "Request larger than the 16 KiB buffer for the endpoint URL";
     return "Unexpected failure calling the endpoint URL";
+}
+
+void ccat_cli_put_clean(FILE *f, const char *s)
+{
+    for (; s != NULL && *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        fputc(c < 0x20 || c == 0x7f ? '?' : c, f);
+    }
+}
+
+/** @brief Python's reason phrase for a 5xx status (http.client.responses), or "". */
+static const char *reason_5xx(int status)
+{
+    static const char *const phrases[] = {
+        "Internal Server Error", "Not Implemented", "Bad Gateway", "Service Unavailable",
+        "Gateway Timeout", "HTTP Version Not Supported", "Variant Also Negotiates",
+        "Insufficient Storage", "Loop Detected", "", "Not Extended",
+        "Network Authentication Required",
+    };
+    return status >= 500 && status <= 511 ? phrases[status - 500] : "";
+}
+
+/**
+ * @brief botocore's "generic error response": a 5xx whose body, stripped of
+ * ASCII white space, is empty or starts with "<html>" (a proxy's page).
+ */
+static int error_is_generic(const ccat_http_response_t *resp)
+{
+    const char *b = resp->body;
+    size_t n = resp->body_len;
+    if (resp->status < 500)
+        return 0;
+    while (n > 0 && *b != '\0' && strchr(" \t\n\r\v\f", *b) != NULL) {
+        b++;
+        n--;
+    }
+    return n == 0 || (n >= 6 && memcmp(b, "<html>", 6) == 0);
+}
+
+void ccat_cli_service_error_print(FILE *f, const ccat_error_t *e,
+                                  const ccat_http_response_t *resp, int retries)
+{
+    int generic = error_is_generic(resp);
+    fputs("An error occurred (", f);
+    if (e->code != NULL && !generic)
+        ccat_cli_put_clean(f, e->code);
+    else
+        fprintf(f, "%d", e->http_status);
+    fputs(") when calling the CreateAccessToken operation", f);
+    if (retries >= 0)
+        fprintf(f, " (reached max retries: %d)", retries);
+    fputs(": ", f);
+    ccat_cli_put_clean(f, generic ? reason_5xx(e->http_status) : e->message);
+    fputc('\n', f);
 }
