@@ -1,15 +1,16 @@
 /**
  * @file json.c
- * @brief Internal: strict RFC 8259 JSON tokenizer and JSON string coding.
+ * @brief Internal: strict RFC 8259 JSON on top of jsmn, and JSON string coding.
  *
- * The tokenizer fills jsmn's token type (strict mode, parent links) with the
- * very tokens jsmn would make, but checks the whole grammar in the same
- * single pass. jsmn itself was measured at ~2,750 x86-64 instructions on the
- * 180-byte CreateAccessToken response, more than this whole layer may cost,
- * and would still need a second pass to close its gaps (separators, number
- * and literal grammar, control characters, trailing data, scalar roots).
- * The test suite compares the tokens with jsmn's. Iterative, no recursion,
- * no state outside the caller's token array.
+ * jsmn (Debian's libjsmn-dev; strict mode, parent links, see json.h) makes
+ * the tokens; it is compiled here and only here, with JSMN_STATIC so that
+ * the library exports no jsmn symbol an application with its own jsmn could
+ * collide with. jsmn checks brackets and escapes, little else: it lets
+ * through missing or extra separators, bad numbers and literals, raw control
+ * characters in strings, several roots, and it stops at a NUL byte. So one
+ * iterative walk over its tokens then checks the bytes between them, every
+ * primitive's grammar and every string's text. jsmn refuses a bare number or
+ * literal as the root, which RFC 8259 allows: that case is handled here.
  *
  * Strings are scanned a machine word at a time: a word of printable ASCII
  * without '"' and '\\' needs no byte-by-byte look.
@@ -18,6 +19,9 @@
 #include <stdint.h>
 #include <string.h>
 
+/* jsmn's code goes into this file only, as static functions. */
+#define JSMN_IMPLEMENTATION_HERE
+#define JSMN_STATIC
 #include "json.h"
 
 typedef size_t word_t;
@@ -241,7 +245,7 @@ static NOINLINE size_t utf8_seq(const unsigned char *s, const unsigned char *e)
     return n;
 }
 
-/* ---- tokenizer ------------------------------------------------------------ */
+/* ---- checks on top of jsmn ------------------------------------------------ */
 
 /* RFC 8259 whitespace only: space, tab, LF, CR. */
 static size_t skip_ws(const char *js, size_t p, size_t len)
@@ -256,27 +260,18 @@ static size_t skip_ws(const char *js, size_t p, size_t len)
 }
 
 /*
- * Index of the closing quote of the string whose text starts at p, or 0:
- * no raw control character, only the RFC's escapes, 4 hex digits after \u
- * (surrogate pairing and U+0000 are the decoder's business).
+ * Is the rest [s, e) of a string's text, from its first special byte s on,
+ * valid? No raw control character (jsmn takes them), only the RFC's escapes,
+ * 4 hex digits after \u. Surrogate pairing, U+0000 and UTF-8 are the
+ * decoder's business.
  */
-static size_t string_end(const char *js, size_t p, size_t len)
+static NOINLINE int string_rest_ok(const char *s, const char *e)
 {
-    const char *const e = js + len;
-    const char *s = js + p;
     for (;;) {
-        s = plain_end(s, e);
-        if (s == e) {
-            return 0;
-        }
         unsigned c = (unsigned char)*s;
-        if (c == '"') {
-            return (size_t)(s - js);
-        }
-        if (c < 0x20) {
-            return 0; /* NUL included */
-        }
-        if (c == '\\') {
+        if (c >= 0x80) {
+            s++;
+        } else if (c == '\\') {
             unsigned long cp;
             size_t k = e - s >= 2 && s[1] == 'u' ? (hex4(s + 2, e) < 0 ? 0 : 6) : unescape(s, e, &cp);
             if (k == 0) {
@@ -284,7 +279,10 @@ static size_t string_end(const char *js, size_t p, size_t len)
             }
             s += k;
         } else {
-            s++; /* non-ASCII: UTF-8 is checked when decoding */
+            return 0; /* a control character: jsmn ends a string at its first bare '"' */
+        }
+        if ((s = plain_end(s, e)) == e) {
+            return 1;
         }
     }
 }
@@ -297,7 +295,7 @@ static size_t digits_end(const char *js, size_t p, size_t len)
     return p;
 }
 
-/* End of the number or literal starting at p, or p if there is none. */
+/* End of the number or literal starting at p (< len), or p if there is none. */
 static size_t primitive_end(const char *js, size_t p, size_t len)
 {
     size_t s = p, q;
@@ -337,100 +335,86 @@ static size_t primitive_end(const char *js, size_t p, size_t len)
 }
 
 /*
- * One pass: `cont` is the innermost open container and its parent link the
- * way back out (from a value to its key, from a key to its object).
+ * Is js[0..len) exactly the JSON text that jsmn's n tokens describe? One
+ * walk in document order: token i must start where the grammar expects the
+ * next key or value, after nothing but whitespace and the one separator due,
+ * and hang off the expected parent. Whether the innermost open container
+ * `cont` takes a ',' and another child or its closing bracket next is read
+ * off the next token's parent link, and the bracket must sit where jsmn
+ * ended the container. No counts need keeping: jsmn's size of a token is the
+ * number of tokens linked to it, and every link has been checked. No
+ * recursion, no stack beyond a few locals.
  */
-int ccat_json_parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks)
+static int tokens_match(const char *js, size_t len, const jsmntok_t *toks, int n)
 {
     size_t p = 0;
-    unsigned n = 0;
+    int i = 0;
     int cont = -1;   /* innermost open container */
-    int parent = -1; /* parent of the next token: a container, a key, or none */
-    int key = 0;     /* the next token is an object key */
-
-    if (js == NULL || (toks == NULL && ntoks != 0)) {
-        return CCAT_ERR_JSON_SYNTAX;
-    }
-    if (len >= INT_MAX) {
-        return CCAT_ERR_RESPONSE_TOO_LARGE; /* offsets are ints */
-    }
+    int parent = -1; /* the parent link token i must have */
+    int key = 0;     /* token i must be an object key */
     for (;;) {
-        /* A key or a value. */
         p = skip_ws(js, p, len);
-        if (p == len) {
-            return CCAT_ERR_JSON_SYNTAX;
+        if (i == n || toks[i].parent != parent) {
+            return 0;
         }
-        if (n == ntoks) {
-            return CCAT_ERR_RESPONSE_TOO_LARGE;
-        }
-        jsmntok_t *t = &toks[n];
-        char c = js[p];
-        t->parent = parent;
-        t->size = 0;
-        t->start = (int)p;
-        if (parent >= 0) {
-            toks[parent].size++; /* a key or element of it, or the value of a key */
-        }
-        if (c == '"') {
-            size_t q = string_end(js, p + 1, len);
-            if (q == 0) {
-                return CCAT_ERR_JSON_SYNTAX;
+        const jsmntok_t *t = &toks[i++];
+        const size_t end = (size_t)t->end;
+        int opened = 0;
+        if (t->type == JSMN_STRING) {
+            if ((size_t)t->start != p + 1) {
+                return 0;
             }
-            t->type = JSMN_STRING;
-            t->start = (int)p + 1;
-            t->end = (int)q;
-            p = q + 1;
+            /* The closing quote at end stops the scan: the text may be read up to len. */
+            const char *s = plain_end(js + p + 1, js + len), *e = js + end;
+            if (s < e ? !string_rest_ok(s, e) : s != e) {
+                return 0;
+            }
+            p = end + 1; /* after the closing quote */
             if (key) {
                 p = skip_ws(js, p, len);
                 if (p == len || js[p] != ':') {
-                    return CCAT_ERR_JSON_SYNTAX;
+                    return 0;
                 }
                 p++;
-                parent = (int)n++;
+                parent = i - 1;
                 key = 0;
                 continue;
             }
-        } else if (key) {
-            return CCAT_ERR_JSON_SYNTAX;
-        } else if (c == '{' || c == '[') {
-            t->type = c == '{' ? JSMN_OBJECT : JSMN_ARRAY;
-            p = skip_ws(js, p + 1, len);
-            if (p < len && js[p] == c + 2) { /* "{}" or "[]" ('}' is '{' + 2) */
-                t->end = (int)++p;
-            } else {
-                t->end = -1;
-                cont = parent = (int)n++;
-                key = c == '{';
-                continue;
+        } else if (key || (size_t)t->start != p) {
+            return 0;
+        } else if (t->type == JSMN_PRIMITIVE) {
+            if (primitive_end(js, p, end) != end) {
+                return 0;
             }
-        } else {
-            size_t q = primitive_end(js, p, len);
-            if (q == p) {
-                return CCAT_ERR_JSON_SYNTAX;
-            }
-            t->type = JSMN_PRIMITIVE;
-            t->end = (int)q;
-            p = q;
+            p = end;
+        } else { /* jsmn put the token on its opening bracket */
+            cont = i - 1;
+            opened = 1;
+            p++;
         }
-        n++;
 
-        /* After a value: closing brackets, then ',' or the end of the text. */
+        /* Closing brackets, then ',' before another child (none after an
+         * opening bracket), or the end of the text. */
         for (;;) {
             p = skip_ws(js, p, len);
             if (cont < 0) {
-                return p == len ? (int)n : CCAT_ERR_JSON_SYNTAX;
+                return p == len && i == n;
             }
-            if (p == len) {
-                return CCAT_ERR_JSON_SYNTAX;
-            }
-            c = js[p++];
-            if (c == ',') {
+            if (i < n && toks[i].parent == cont) {
+                if (!opened) {
+                    if (p == len || js[p] != ',') {
+                        return 0;
+                    }
+                    p++;
+                }
                 break;
             }
-            if (c != (toks[cont].type == JSMN_OBJECT ? '}' : ']')) {
-                return CCAT_ERR_JSON_SYNTAX;
+            if (p == len || js[p] != (toks[cont].type == JSMN_OBJECT ? '}' : ']') ||
+                (size_t)toks[cont].end != p + 1) {
+                return 0;
             }
-            toks[cont].end = (int)p;
+            p++;
+            opened = 0;
             cont = toks[cont].parent;
             if (cont >= 0 && toks[cont].type == JSMN_STRING) {
                 cont = toks[cont].parent; /* from a key to its object */
@@ -439,6 +423,41 @@ int ccat_json_parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks)
         parent = cont;
         key = toks[cont].type == JSMN_OBJECT;
     }
+}
+
+int ccat_json_parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks)
+{
+    if (js == NULL || (toks == NULL && ntoks != 0)) {
+        return CCAT_ERR_JSON_SYNTAX;
+    }
+    if (len >= INT_MAX) {
+        return CCAT_ERR_RESPONSE_TOO_LARGE; /* offsets are ints */
+    }
+    if (ntoks == 0) {
+        return CCAT_ERR_RESPONSE_TOO_LARGE; /* (jsmn would only count) */
+    }
+    size_t p = skip_ws(js, 0, len);
+    if (p < len && js[p] != '{' && js[p] != '[' && js[p] != '"') {
+        /* A bare number or literal (or nothing valid), which jsmn's strict
+         * mode refuses as the root: it wants a delimiter after a primitive. */
+        size_t q = primitive_end(js, p, len);
+        if (q == p || skip_ws(js, q, len) != len) {
+            return CCAT_ERR_JSON_SYNTAX;
+        }
+        toks[0] = (jsmntok_t){JSMN_PRIMITIVE, (int)p, (int)q, 0, -1};
+        return 1;
+    }
+    jsmn_parser parser;
+    jsmn_init(&parser);
+    int n = jsmn_parse(&parser, js, len, toks, ntoks);
+    if (n == JSMN_ERROR_NOMEM) {
+        return CCAT_ERR_RESPONSE_TOO_LARGE;
+    }
+    /* jsmn stops at a NUL byte: every byte up to len must have been seen. */
+    if (n <= 0 || parser.pos != len || !tokens_match(js, len, toks, n)) {
+        return CCAT_ERR_JSON_SYNTAX;
+    }
+    return n;
 }
 
 /* ---- object members ------------------------------------------------------- */

