@@ -193,6 +193,7 @@ static void check_bad_body(const char *body, ccat_status_t want)
 {
     char buf[2048];
     ccat_access_token_t tok;
+    memset(buf, 0, sizeof(buf)); /* only what this read leaves behind counts */
     CHECK_EQ_INT(read_text(response("201 Created", "", body), buf, sizeof(buf), &tok, NULL), want);
     CHECK(tok.secret == NULL);
     CHECK(memmem(buf, sizeof(buf), "SECRETVALUE", 11) == NULL);

@@ -76,7 +76,7 @@ int main(void)
         ccat_time_t t = s * US + (s & 0xfffff), back = 0;
         int n = ccat_time_format(t, out);
         if (n <= 0 || ccat_time_parse(out, (size_t)n, &back) != CCAT_OK || back != t) {
-            CHECK(!"round trip");
+            CHECK(0 && "round trip");
             break;
         }
     }
