@@ -13,6 +13,23 @@
  *
  * Errors are stored in the state byte (ST_ERROR | -status) so that every
  * later call returns the same one.
+ *
+ * Decisions beyond RFC 9112's grammar:
+ * - bare LF line ends are accepted everywhere (head, chunk framing, trailers);
+ * - "HTTP/1.x" with any minor digit is accepted (1.0 closes unless it says
+ *   keep-alive); HTTP/2 and later are rejected (CCAT_ERR_HTTP_STATUS_LINE):
+ *   they cannot appear on an HTTP/1.1 connection;
+ * - 1xx responses other than 101 are skipped; 101 is final, has no body and
+ *   ends keep-alive;
+ * - a field name must be non-empty with no blank, control, DEL or obs-text;
+ *   other RFC 9110 delimiters (e.g. '(') are tolerated in names the client
+ *   ignores: they can never match one it acts on;
+ * - Content-Length is digits only (no "1, 1" list); Transfer-Encoding must be
+ *   exactly one "chunked"; chunk extensions are skipped unparsed;
+ * - chunk framing lines (size, trailers) sit in the free buffer space until
+ *   their LF arrives, so a chunked body needs room for the framing line that
+ *   follows its last byte ("0" CRLF: 3 bytes), and a close-delimited body
+ *   one spare byte (a full buffer is reported before EOF can be seen).
  */
 #include <stddef.h>
 #include <string.h>
@@ -49,6 +66,7 @@ typedef unsigned long word_t;
 #define SWAR 0
 #endif
 
+/* Unaligned word load (memcpy compiles to a single load). */
 static word_t load(const char *p)
 {
     word_t w;
@@ -56,6 +74,7 @@ static word_t load(const char *p)
     return w;
 }
 
+/* Record e for every later call; a failed connection is not reused. */
 static ccat_status_t fail(ccat_http_response_t *r, ccat_status_t e)
 {
     r->state = (uint8_t)(ST_ERROR | (unsigned)-(int)e);
@@ -73,16 +92,13 @@ static ccat_status_t fail(ccat_http_response_t *r, ccat_status_t e)
 static char *skip_plain(char *p, const char *end)
 {
 #if SWAR
-    if ((size_t)(end - p) >= WORD_BYTES) {
-        const char *last = end - WORD_BYTES;
-        do {
-            word_t x = load(p);
-            word_t m = ((x - ONES * 0x20) | (x + ONES)) & (ONES * 0x80);
-            if (m) {
-                return p + ((unsigned)__builtin_ctzl(m) >> 3);
-            }
-            p += WORD_BYTES;
-        } while (p <= last);
+    while ((size_t)(end - p) >= WORD_BYTES) {
+        word_t x = load(p);
+        word_t m = ((x - ONES * 0x20) | (x + ONES)) & (ONES * 0x80);
+        if (m) {
+            return p + ((unsigned)__builtin_ctzl(m) >> 3);
+        }
+        p += WORD_BYTES;
     }
 #endif
     while (p < end && (unsigned char)*p - 0x20u < 0x5fu) {
@@ -349,9 +365,9 @@ static ccat_status_t line(ccat_http_response_t *r, unsigned *st, char *s, char *
             err = CCAT_ERR_RESPONSE_TOO_LARGE;
         }
         return err;
-    case ST_DATA_END:
+    case ST_DATA_END: /* empty: the loop let only CR or LF start it */
         *st = ST_SIZE;
-        return e == s ? CCAT_OK : CCAT_ERR_HTTP_CHUNK_FRAMING;
+        return CCAT_OK;
     default: /* ST_TRAILER */
         if (e == s) {
             *st = ST_DONE;
@@ -388,9 +404,55 @@ size_t ccat_http_response_space(ccat_http_response_t *resp, char **space)
     return resp->cap - resp->used;
 }
 
+/*
+ * Save where parsing stands: a pending line s[0..end) moves down to out,
+ * the line scan resumes at p. Bytes up to top that are no longer kept are
+ * cleared: moving chunk data down leaves copies of it (maybe of a secret)
+ * behind. Returns the result of advance().
+ */
+static ccat_status_t finish(ccat_http_response_t *r, unsigned st, char *out, char *s, char *p,
+                            char *end, char *top)
+{
+    char *b = r->buf;
+    size_t n = st < ST_LENGTH ? (size_t)(end - s) : 0;
+    if (out != s) {
+        memmove(out, s, n);
+    }
+    if (top != out + n) {
+        memset(out + n, 0, (size_t)(top - (out + n)));
+    }
+    r->state = (uint8_t)st;
+    r->scan = (size_t)(out - b) + (size_t)(p - s);
+    r->used = (size_t)(out - b) + n;
+    if (st == ST_HEAD) {
+        r->head_len = (size_t)(out - b);
+    } else {
+        r->body_len = (size_t)(out - r->body);
+    }
+    if (st == ST_DONE) {
+        return CCAT_OK;
+    }
+    if (r->used == r->cap) {
+        return fail(r, st == ST_HEAD ? CCAT_ERR_HTTP_HEADERS_TOO_LARGE
+                                     : CCAT_ERR_RESPONSE_TOO_LARGE);
+    }
+    return CCAT_AGAIN;
+}
+
+/* Forget an interim (1xx) response that ended at p: the next head starts at
+ * 0 (finish() clears what is left behind). */
+static char *drop_interim(ccat_http_response_t *r, char *p, char *end)
+{
+    memmove(r->buf, p, (size_t)(end - p));
+    r->flags = 0;
+    r->remaining = 0;
+    r->request_id = r->error_type = r->date = NULL;
+    return end - (p - r->buf);
+}
+
 ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
 {
-    char *b, *end, *out, *s, *p;
+    char *b, *end, *top, *out, *s, *p;
     unsigned st, was;
     ccat_status_t err = CCAT_OK;
     if (resp == NULL) {
@@ -403,19 +465,17 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
         return fail(resp, CCAT_ERR_ARGUMENT);
     }
     b = resp->buf;
-    end = b + resp->used + n;
+    top = end = b + resp->used + n;
     st = resp->state;
     /* out: end of the kept bytes (head lines, then the decoded body); s: the
-     * pending line or the data still to move; p: where the line scan resumes. */
+     * pending line or the data still to take; p: where the line scan resumes. */
     out = s = b + resp->head_len + resp->body_len;
     p = b + resp->scan;
-    for (;;) {
+    while (st != ST_DONE) {
         char *e;
         if (st >= ST_LENGTH) {
+            /* Body data: it only moves for chunked data, over its framing. */
             size_t k = (size_t)(end - s);
-            if (st == ST_DONE) {
-                break;
-            }
             if (st != ST_UNTIL_EOF) {
                 if (resp->remaining < k) {
                     k = (size_t)resp->remaining;
@@ -423,7 +483,7 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
                 resp->remaining -= k;
             }
             if (out != s) {
-                memmove(out, s, k); /* chunk data moves down over its framing */
+                memmove(out, s, k);
             }
             out += k;
             p = s += k;
@@ -457,13 +517,8 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
         was = st;
         err = line(resp, &st, s, e, ++p, out);
         if (err == CCAT_AGAIN) {
-            /* Forget the interim (1xx) response: the next head starts at 0. */
-            memmove(b, p, (size_t)(end - p));
-            end -= p - b;
+            end = drop_interim(resp, p, end);
             p = b;
-            resp->flags = 0;
-            resp->remaining = 0;
-            resp->request_id = resp->error_type = resp->date = NULL;
             err = CCAT_OK;
         } else if (err != CCAT_OK) {
             break;
@@ -476,30 +531,7 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
     if (err == CCAT_OK && st == ST_DONE && s < end) {
         err = CCAT_ERR_HTTP_EXCESS_DATA;
     }
-    if (err != CCAT_OK) {
-        return fail(resp, err);
-    }
-    /* Keep a pending line at out: a framing line moves down. */
-    n = st < ST_LENGTH ? (size_t)(end - s) : 0;
-    if (out != s) {
-        memmove(out, s, n);
-    }
-    resp->state = (uint8_t)st;
-    resp->scan = (size_t)(out - b) + (size_t)(p - s);
-    resp->used = (size_t)(out - b) + n;
-    if (st == ST_HEAD) {
-        resp->head_len = (size_t)(out - b);
-    } else {
-        resp->body_len = (size_t)(out - resp->body);
-    }
-    if (st == ST_DONE) {
-        return CCAT_OK;
-    }
-    if (resp->used == resp->cap) {
-        return fail(resp, st == ST_HEAD ? CCAT_ERR_HTTP_HEADERS_TOO_LARGE
-                                        : CCAT_ERR_RESPONSE_TOO_LARGE);
-    }
-    return CCAT_AGAIN;
+    return err != CCAT_OK ? fail(resp, err) : finish(resp, st, out, s, p, end, top);
 }
 
 ccat_status_t ccat_http_response_feed(ccat_http_response_t *resp, const char *data, size_t len)

@@ -13,7 +13,9 @@
  *
  * When the head is complete, header values the client needs are kept as
  * NUL-terminated strings inside the buffer. The body is stored de-chunked
- * right after the head, so the buffer must hold head + body. A head that
+ * right after the head, so the buffer must hold head + body (plus the
+ * 3 bytes of a chunked body's last-chunk line "0\r\n", or 1 spare byte
+ * for a body delimited by the connection's close). A head that
  * does not fit gives CCAT_ERR_HTTP_HEADERS_TOO_LARGE, a body that does not
  * fit gives CCAT_ERR_RESPONSE_TOO_LARGE: nothing is ever silently truncated.
  */
@@ -49,7 +51,6 @@ typedef struct ccat_http_response {
     uint64_t remaining;       /**< Body bytes still expected (length or current chunk). */
     uint8_t state;
     uint8_t flags;
-    uint8_t chunk_digits;
 } ccat_http_response_t;
 
 /**

@@ -125,6 +125,16 @@ static void run(const char *data, size_t len, size_t cap, const size_t *cuts, si
     CHECK_EQ_INT(ccat_http_response_eof(&r), CCAT_OK);
     CHECK_EQ_INT(ccat_http_response_advance(&r, 0), CCAT_OK);
     CHECK(in_buffer(r.body, r.body_len, buf, cap));
+    {
+        /* Past the body: never written (0xA5) or cleared, so no stale copy
+         * of moved chunk data (a secret) is left behind. */
+        const unsigned char *q = (const unsigned char *)r.body + r.body_len;
+        int stale = 0;
+        for (; q < (const unsigned char *)buf + cap; q++) {
+            stale |= *q != 0 && *q != 0xA5;
+        }
+        CHECK(!stale);
+    }
     out->status = r.status;
     out->keep_alive = r.keep_alive;
     out->body_len = r.body_len;
@@ -334,6 +344,10 @@ static void test_good(void)
              "HTTP/1.1 103 Early Hints\nLink: </a>\n\n"
              "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nx-amzn-RequestId: final\r\n\r\nZ",
              0, 200, "Z", 0, "final", NULL, NULL, 1},
+            {"interim headers forgotten",
+             "HTTP/1.1 100 Continue\r\nx-amzn-RequestId: i\r\nx-amzn-ErrorType: e\r\nDate: d\r\n"
+             "Connection: close\r\nTransfer-Encoding: chunked\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx",
+             0, 200, "x", 0, NULL, NULL, NULL, 1},
             {"101 is final", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n", 0, 101, "", 0,
              NULL, NULL, NULL, 0},
             {"204", "HTTP/1.1 204 No Content\r\nx-amzn-RequestId: r204\r\n\r\n", 0, 204, "", 0,
@@ -371,6 +385,17 @@ static void test_good(void)
             {"delimiters in ignored names",
              "HTTP/1.1 200 OK\r\nNa(me): x\r\na/b: y\r\n{x-amzn-RequestId}: z\r\nContent-Length: 1\r\n\r\nx",
              0, 200, "x", 0, NULL, NULL, NULL, 1},
+            /* Short lines that start like known names (no read past the line). */
+            {"short names", "HTTP/1.1 200 OK\r\nc: 1\r\nd:\r\nt: x\r\nx:\r\nCo:\r\nContent-L: 1\r\n"
+             "Content-Length: 1\r\nX: y\r\nx-amzn-RequestI: z\r\n\r\nx",
+             0, 200, "x", 0, NULL, NULL, NULL, 1},
+            {"short names LF", "HTTP/1.1 200 OK\nContent-Length: 1\nd: 1\nx-amzn: 1\nt:\n\nx", 0, 200, "x", 0,
+             NULL, NULL, NULL, 1},
+            {"other connection tokens", "HTTP/1.1 200 OK\r\nConnection: clone, keep-alivf, ,,\r\n"
+             "Content-Length: 0\r\n\r\n", 0, 200, "", 0, NULL, NULL, NULL, 1},
+            {"chunk size blanks", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+             "2\t \t\r\nab\r\n1 \t; e = \"\xff\t\"\r\nc\r\n0\t\r\nT: \xe9\t\r\n\r\n", 0, 200, "abc", 0, NULL, NULL,
+             NULL, 1},
             /* Names that merely start like known ones. */
             {"near names",
              "HTTP/1.1 200 OK\r\nDates: x\r\nContent-Lengths: 9\r\nConnections: close\r\n"
@@ -446,6 +471,8 @@ static void test_bad(void)
         {"header control in value", OK_HEAD "X-A: a\x01" "b\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 0},
         {"header NUL in value", OK_HEAD "Date: a\0b\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 17 + 13},
         {"header bare CR in value", OK_HEAD "X-A: a\rb\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 0},
+        {"header bare CR before tab", OK_HEAD "X-A: a\r\tb\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 0},
+        {"header bare CR before obs-text", OK_HEAD "X-A: a\r\xff\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 0},
         {"header CR CR LF", OK_HEAD "X-A: a\r\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 0},
         {"header DEL in value", OK_HEAD "X-A: \x7f\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 0},
         {"header ESC in name", OK_HEAD "X\x1b" "A: a\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 0},
@@ -458,6 +485,8 @@ static void test_bad(void)
         {"length blanks", OK_HEAD "Content-Length:  \r\n\r\n", CCAT_ERR_HTTP_LENGTH_INVALID, 0, 0},
         {"length negative", OK_HEAD "Content-Length: -1\r\n\r\n", CCAT_ERR_HTTP_LENGTH_INVALID, 0, 0},
         {"length plus", OK_HEAD "Content-Length: +1\r\n\r\n", CCAT_ERR_HTTP_LENGTH_INVALID, 0, 0},
+        {"length backquote", OK_HEAD "Content-Length: 1`\r\n\r\n", CCAT_ERR_HTTP_LENGTH_INVALID, 0, 0},
+        {"length at sign", OK_HEAD "Content-Length: @\r\n\r\n", CCAT_ERR_HTTP_LENGTH_INVALID, 0, 0},
         {"length hex", OK_HEAD "Content-Length: 0x10\r\n\r\n", CCAT_ERR_HTTP_LENGTH_INVALID, 0, 0},
         {"length inner blank", OK_HEAD "Content-Length: 1 2\r\n\r\n", CCAT_ERR_HTTP_LENGTH_INVALID, 0, 0},
         {"length list", OK_HEAD "Content-Length: 1, 1\r\n\r\nx", CCAT_ERR_HTTP_LENGTH_INVALID, 0, 0},
@@ -490,10 +519,15 @@ static void test_bad(void)
         {"coding empty", OK_HEAD "Transfer-Encoding:\r\n\r\n", CCAT_ERR_HTTP_TRANSFER_CODING, 0, 0},
         {"coding chunkedx", OK_HEAD "Transfer-Encoding: chunkedx\r\n\r\n",
          CCAT_ERR_HTTP_TRANSFER_CODING, 0, 0},
+        {"coding chunkes", OK_HEAD "Transfer-Encoding: chunkes\r\n\r\n", CCAT_ERR_HTTP_TRANSFER_CODING,
+         0, 0},
+        {"coding short", OK_HEAD "Transfer-Encoding: c\r\n\r\n", CCAT_ERR_HTTP_TRANSFER_CODING, 0, 0},
         {"coding twice", OK_HEAD "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
          CCAT_ERR_HTTP_TRANSFER_CODING, 0, 0},
         /* Chunk sizes. */
         {"chunk size non-hex", CHUNKED_HEAD "zz\r\n", CCAT_ERR_HTTP_CHUNK_SIZE, 0, 0},
+        {"chunk size at sign", CHUNKED_HEAD "1@\r\nx\r\n0\r\n\r\n", CCAT_ERR_HTTP_CHUNK_SIZE, 0, 0},
+        {"chunk size backquote", CHUNKED_HEAD "`\r\nx\r\n0\r\n\r\n", CCAT_ERR_HTTP_CHUNK_SIZE, 0, 0},
         {"chunk size g", CHUNKED_HEAD "1g\r\nx\r\n0\r\n\r\n", CCAT_ERR_HTTP_CHUNK_SIZE, 0, 0},
         {"chunk size empty", CHUNKED_HEAD "\r\n0\r\n\r\n", CCAT_ERR_HTTP_CHUNK_SIZE, 0, 0},
         {"chunk size only extension", CHUNKED_HEAD ";a=b\r\n0\r\n\r\n", CCAT_ERR_HTTP_CHUNK_SIZE, 0, 0},
@@ -510,6 +544,13 @@ static void test_bad(void)
         {"chunk too large", CHUNKED_HEAD "FFFFFFFFFFFFFFFF\r\n", CCAT_ERR_RESPONSE_TOO_LARGE, 0, 0},
         /* Chunk framing and trailers. */
         {"chunk no CRLF", CHUNKED_HEAD "5\r\nhelloX\r\n0\r\n\r\n", CCAT_ERR_HTTP_CHUNK_FRAMING, 0, 0},
+        {"chunk no CRLF at EOF", CHUNKED_HEAD "5\r\nhelloX", CCAT_ERR_HTTP_CHUNK_FRAMING, 0, 0},
+        {"chunk blank after data", CHUNKED_HEAD "5\r\nhello \r\n0\r\n\r\n", CCAT_ERR_HTTP_CHUNK_FRAMING, 0,
+         0},
+        {"chunk size text after blank", CHUNKED_HEAD "5 x\r\nhello\r\n0\r\n\r\n", CCAT_ERR_HTTP_CHUNK_SIZE,
+         0, 0},
+        {"chunk framing line too long", CHUNKED_HEAD "1;aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\nx\r\n0\r\n\r\n",
+         CCAT_ERR_RESPONSE_TOO_LARGE, 64, 0},
         {"chunk data too long", CHUNKED_HEAD "1\r\nab\r\n0\r\n\r\n", CCAT_ERR_HTTP_CHUNK_FRAMING, 0, 0},
         {"chunk CR without LF", CHUNKED_HEAD "5\r\nhello\rX0\r\n\r\n", CCAT_ERR_HTTP_CHUNK_FRAMING, 0, 0},
         {"trailer empty name", CHUNKED_HEAD "0\r\n: v\r\n\r\n", CCAT_ERR_HTTP_CHUNK_FRAMING, 0, 0},
@@ -651,6 +692,10 @@ static void test_api(void)
 
     ccat_http_response_init(&r, buf, sizeof buf);
     CHECK_EQ_INT(ccat_http_response_feed(&r, NULL, 3), CCAT_ERR_ARGUMENT);
+    CHECK_EQ_INT(ccat_http_response_feed(&r, NULL, 3), CCAT_ERR_ARGUMENT);
+    ccat_http_response_init(&r, buf, sizeof buf);
+    CHECK_EQ_INT(ccat_http_response_feed(&r, "HTTP/1.1 204 No\r\n\r\n", 19), CCAT_OK);
+    CHECK_EQ_INT(ccat_http_response_feed(&r, NULL, 3), CCAT_ERR_HTTP_EXCESS_DATA);
 
     /* A zero-byte buffer cannot hold a head. */
     ccat_http_response_init(&r, buf, 0);
