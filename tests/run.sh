@@ -4,8 +4,8 @@
 #  1. tests/setup-deps.sh       Debian packages (installs only what is missing)
 #  2. build-test   gcc, -Werror, RelWithDebInfo: every ctest case, budgets included
 #  3. build-asan   gcc, -fsanitize=address,undefined: every ctest case
-#  4. build-fuzz   clang, -DCCAT_FUZZ=ON: the libFuzzer cases (ctest -L fuzz)
-#  5. build-clang  clang, -Werror: the whole tree compiles warning-free
+#  4. build-clang  clang, -Werror: the whole tree compiles warning-free
+#  5. build-fuzz   clang, -DCCAT_FUZZ=ON: the libFuzzer cases (ctest -L fuzz)
 #
 # Stops at the first failure, naming the step; exit status 0 only when all
 # passed. Build folders are reused (incremental); CCAT_BUILD_PREFIX changes
@@ -65,29 +65,37 @@ summary+=("deps:ok")
 
 step "build-test: gcc, -DCCAT_WERROR=ON, RelWithDebInfo"
 configure_build "${prefix}test" -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCCAT_WERROR=ON -DCCAT_SANITIZE= -DCCAT_FUZZ=OFF
+  -DCCAT_WERROR=ON -DCCAT_SANITIZE= -DCCAT_FUZZ=OFF -DCCAT_BUDGETS=ON
 step "build-test: ctest (unit, conformance, ports, budgets)"
 run_ctest test "${prefix}test"
+# ctest shows the output of passing tests only in its log: echo the figures.
+echo "run.sh: budgets (details: tests/bench/*.sh, or ${prefix}test/Testing/Temporary/LastTest.log):"
+budget_lines=$(grep -E '^(size|stack|instructions): ' "${prefix}test/Testing/Temporary/LastTest.log" || true)
+if [[ $(grep -c . <<<"$budget_lines") -ne 3 ]]; then
+  echo "run.sh: the three budget tests (size, stack, instructions) did not all report" >&2
+  exit 1
+fi
+sed 's/^/  /' <<<"$budget_lines"
 
 step "build-asan: gcc, -DCCAT_SANITIZE=address,undefined"
 configure_build "${prefix}asan" -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCCAT_WERROR=ON -DCCAT_SANITIZE=address,undefined -DCCAT_FUZZ=OFF
+  -DCCAT_WERROR=ON -DCCAT_SANITIZE=address,undefined -DCCAT_FUZZ=OFF -DCCAT_BUDGETS=OFF
 step "build-asan: ctest"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run_ctest asan "${prefix}asan"
-
-step "build-fuzz: clang, -DCCAT_FUZZ=ON"
-configure_build "${prefix}fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCCAT_WERROR=ON -DCCAT_SANITIZE= -DCCAT_FUZZ=ON
-step "build-fuzz: ctest -L fuzz"
-run_ctest fuzz "${prefix}fuzz" -L fuzz
 
 step "build-clang: clang, -DCCAT_WERROR=ON (warning-free build of the whole tree)"
 configure_build "${prefix}clang" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCCAT_WERROR=ON -DCCAT_SANITIZE= -DCCAT_FUZZ=OFF -DCCAT_BUDGETS=OFF
 summary+=("clang:built")
 
-current=done
+step "build-fuzz: clang, -DCCAT_FUZZ=ON"
+configure_build "${prefix}fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCCAT_WERROR=ON -DCCAT_SANITIZE= -DCCAT_FUZZ=ON -DCCAT_BUDGETS=OFF
+step "build-fuzz: ctest -L fuzz"
+run_ctest fuzz "${prefix}fuzz" -L fuzz
+
+current="finished"
 echo
 echo "run.sh: ALL PASSED in $(elapsed "$start"): ${summary[*]}"
 echo "run.sh: 100% tests passed, 0 tests failed out of ${total_tests}"

@@ -12,7 +12,6 @@
 # stdint.h and string.h are then replaced by stand-ins (declarations only),
 # any other missing header makes the script exit 3 without compiling.
 #
-# Sourced helpers: none; needs only the repository and the cross compilers.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 target=${1:?usage: cross_compile.sh m4|m0plus|rv32 OUT_DIR [flags...]}
@@ -58,13 +57,13 @@ if [[ $target == rv32 ]]; then
   # the <headers> the core, its public headers and jsmn.h include are absent;
   # stand in for the two a libc provides (stdint.h: gcc's own stdint-gcc.h;
   # string.h: the C11 prototypes), so that a size can still be reported.
-  mapfile -t headers < <(cat "$repo"/core/*.c "$repo"/core/*.h "$repo"/include/ccat/*.h "$jsmn" |
-                         sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*<\([^>]*\)>.*/\1/p' |
-                         grep -vx 'jsmn.h' | sort -u)
-  missing=() unknown=()
-  for h in "${headers[@]}"; do
-    echo "#include <$h>" | "$cc" "${arch[@]}" -std=c11 -fsyntax-only -x c - 2>/dev/null || missing+=("$h")
-  done
+  # Preprocess with -M -MG: conditional includes are honoured (e.g. SSE2
+  # paths stay out), and a header that cannot be found is listed bare.
+  mapfile -t missing < <(for src in "${sources[@]}"; do
+                           "$cc" "${arch[@]}" -std=c11 -I "$repo/include" -I "$repo/core" \
+                                 -I "$out/jsmn-include" -M -MG "$repo/core/$src"
+                         done | tr ' ' '\n' | grep -E '^[^/\\]+\.h$' | sort -u)
+  unknown=()
   mkdir -p "$out/shim-include"
   for h in "${missing[@]}"; do
     case $h in

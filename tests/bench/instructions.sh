@@ -94,6 +94,7 @@ fi
 echo
 if ((per > budget || (per == budget && rem > 0))); then
   echo "instructions: FAILED: $per.$(printf '%03d' $rem) instructions per exchange > budget $budget"
+  echo "(where they go: valgrind --tool=callgrind --callgrind-out-file=cg.out $bench --exchanges $n2 && callgrind_annotate cg.out)"
   exit 1
 fi
 echo "instructions: OK: $per.$(printf '%03d' $rem) <= $budget instructions per exchange"

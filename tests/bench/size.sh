@@ -25,7 +25,7 @@ size_of() {
   if ((rc != 0)); then
     return $rc
   fi
-  (cd "$dir" && "$sz" -B *.o | awk 'NR > 1 { print $6, $1, $2, $3 }')
+  (cd "$dir" && "$sz" -B ./*.o | awk 'NR > 1 { sub(/^\.\//, "", $6); print $6, $1, $2, $3 }')
 }
 
 mkdir -p "$out"
