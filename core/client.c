@@ -48,68 +48,74 @@ static void wait_ms(const ccat_client_t *c, uint32_t ms)
     }
 }
 
-static ccat_status_t from_transport(int32_t r, ccat_status_t io_error)
-{
-    switch (r) {
-    case CCAT_TRANSPORT_ERR_CLOSED: return CCAT_ERR_CLOSED;
-    case CCAT_TRANSPORT_ERR_DNS: return CCAT_ERR_DNS;
-    case CCAT_TRANSPORT_ERR_CONNECT: return CCAT_ERR_CONNECT;
-    case CCAT_TRANSPORT_ERR_TLS: return CCAT_ERR_TLS;
-    case CCAT_TRANSPORT_ERR_CERT: return CCAT_ERR_TLS_CERT;
-    default: return io_error;
-    }
-}
-
 static void disconnect(ccat_client_t *c)
 {
     c->cfg.transport->close(c->cfg.transport->ctx);
     c->connected = 0;
 }
 
-static ccat_status_t connect_once(ccat_client_t *c)
+/* The three transport operations, and what their failures are called. */
+enum { OP_CONNECT, OP_SEND, OP_RECV };
+static const int8_t op_timeout[3] = {CCAT_ERR_CONNECT_TIMEOUT, CCAT_ERR_SEND_TIMEOUT,
+                                     CCAT_ERR_READ_TIMEOUT};
+static const int8_t op_error[3] = {CCAT_ERR_CONNECT, CCAT_ERR_SEND, CCAT_ERR_RECV};
+/* ccat_transport_error -1..-6 as statuses; 0: the operation's own I/O error. */
+static const int8_t transport_error[7] = {0, CCAT_ERR_CLOSED, 0, CCAT_ERR_DNS, CCAT_ERR_CONNECT,
+                                          CCAT_ERR_TLS, CCAT_ERR_TLS_CERT};
+
+/*
+ * Runs transport operation @p op until it makes progress, within @p timeout
+ * from now, idling while it reports nothing. Returns its result (> 0: bytes
+ * moved, or connected) or a negative ccat_status_t. A count above @p n breaks
+ * the contract and counts as an I/O error.
+ */
+static int32_t io(ccat_client_t *c, unsigned op, uint8_t *p, size_t n, uint32_t timeout)
 {
     const ccat_transport_t *t = c->cfg.transport;
     uint32_t start = now(c);
-    trace(c, "connect", c->endpoint.port);
+    int32_t r;
     for (;;) {
-        uint32_t ms = left(c, start, c->cfg.connect_timeout_ms);
+        uint32_t ms = left(c, start, timeout);
         if (ms == 0) {
-            disconnect(c);
-            return CCAT_ERR_CONNECT_TIMEOUT;
+            return op_timeout[op];
         }
-        int32_t r = t->connect(t->ctx, c->endpoint.host, c->endpoint.port, ms);
-        if (r > 0) {
-            c->connected = 1;
-            return CCAT_OK;
-        }
-        if (r < 0) {
-            disconnect(c);
-            return from_transport(r, CCAT_ERR_CONNECT);
+        r = op == OP_CONNECT ? t->connect(t->ctx, c->endpoint.host, c->endpoint.port, ms)
+            : op == OP_SEND  ? t->send(t->ctx, p, n, ms)
+                             : t->recv(t->ctx, p, n, ms);
+        if (r != 0) {
+            break;
         }
         idle(c);
     }
+    if (r > 0 && (size_t)r <= n) {
+        return r;
+    }
+    unsigned k = 0u - (unsigned)r; /* no overflow, even for INT32_MIN */
+    return k < 7 && transport_error[k] != 0 ? transport_error[k] : op_error[op];
 }
 
-static ccat_status_t send_all(ccat_client_t *c, const char *p, size_t n)
+static ccat_status_t connect_once(ccat_client_t *c)
 {
-    const ccat_transport_t *t = c->cfg.transport;
-    uint32_t start = now(c);
+    trace(c, "connect", c->endpoint.port);
+    int32_t r = io(c, OP_CONNECT, NULL, SIZE_MAX, c->cfg.connect_timeout_ms);
+    if (r < 0) {
+        disconnect(c);
+        return (ccat_status_t)r;
+    }
+    c->connected = 1;
+    return CCAT_OK;
+}
+
+static ccat_status_t send_all(ccat_client_t *c, size_t n)
+{
+    uint8_t *p = (uint8_t *)c->cfg.buffer;
     while (n > 0) {
-        uint32_t ms = left(c, start, c->cfg.read_timeout_ms);
-        if (ms == 0) {
-            return CCAT_ERR_SEND_TIMEOUT;
-        }
-        int32_t r = t->send(t->ctx, (const uint8_t *)p, n, ms);
-        if (r < 0 || (size_t)r > n) {
-            return from_transport(r < 0 ? r : CCAT_TRANSPORT_ERR_IO, CCAT_ERR_SEND);
-        }
-        if (r == 0) {
-            idle(c);
-            continue;
+        int32_t r = io(c, OP_SEND, p, n, c->cfg.read_timeout_ms);
+        if (r < 0) {
+            return (ccat_status_t)r;
         }
         p += r;
         n -= (size_t)r;
-        start = now(c);
     }
     return CCAT_OK;
 }
@@ -117,42 +123,25 @@ static ccat_status_t send_all(ccat_client_t *c, const char *p, size_t n)
 /* Receives one response; *got counts the bytes that arrived. */
 static ccat_status_t receive(ccat_client_t *c, size_t *got)
 {
-    const ccat_transport_t *t = c->cfg.transport;
     ccat_http_response_init(&c->resp, c->cfg.buffer, c->cfg.buffer_size);
-    uint32_t start = now(c);
-    for (;;) {
+    ccat_status_t st = CCAT_AGAIN;
+    while (st == CCAT_AGAIN) {
         char *space;
         size_t room = ccat_http_response_space(&c->resp, &space);
-        uint32_t ms = left(c, start, c->cfg.read_timeout_ms);
         if (room == 0) {
             return CCAT_ERR_RESPONSE_TOO_LARGE;
         }
-        if (ms == 0) {
-            return CCAT_ERR_READ_TIMEOUT;
-        }
-        int32_t r = t->recv(t->ctx, (uint8_t *)space, room, ms);
-        if (r > 0 && (size_t)r <= room) {
-            *got += (size_t)r;
-            ccat_status_t st = ccat_http_response_advance(&c->resp, (size_t)r);
-            if (st != CCAT_AGAIN) {
-                return st;
-            }
-            start = now(c);
-        } else if (r == CCAT_TRANSPORT_ERR_CLOSED) {
+        int32_t r = io(c, OP_RECV, (uint8_t *)space, room, c->cfg.read_timeout_ms);
+        if (r == CCAT_ERR_CLOSED) {
             return ccat_http_response_eof(&c->resp);
-        } else if (r != 0) {
-            return from_transport(r > 0 ? CCAT_TRANSPORT_ERR_IO : r, CCAT_ERR_RECV);
-        } else {
-            idle(c);
         }
+        if (r < 0) {
+            return (ccat_status_t)r;
+        }
+        *got += (size_t)r;
+        st = ccat_http_response_advance(&c->resp, (size_t)r);
     }
-}
-
-/* A kept-alive connection the server has dropped fails before any byte comes back. */
-static int stale(ccat_status_t st, int reused, size_t got)
-{
-    return reused && got == 0 &&
-           (st == CCAT_ERR_SEND || st == CCAT_ERR_RECV || st == CCAT_ERR_CLOSED);
+    return st;
 }
 
 /* Sends the request in the buffer and receives the response in its place. */
@@ -165,29 +154,26 @@ static ccat_status_t round_trip(ccat_client_t *c, size_t len)
         st = reused ? CCAT_OK : connect_once(c);
         trace(c, reused ? "reuse" : "connected", st);
         if (st == CCAT_OK) {
-            st = send_all(c, c->cfg.buffer, len);
+            st = send_all(c, len);
         }
         if (st == CCAT_OK) {
             st = receive(c, &got);
         }
-        if (!fresh && stale(st, reused, got)) {
-            trace(c, "stale_connection", st);
-            disconnect(c);
-            continue;
+        /* A kept-alive connection the server has dropped fails before any
+         * byte comes back (send, recv and closed errors are adjacent codes). */
+        if (fresh || !reused || got != 0 || st > CCAT_ERR_SEND || st < CCAT_ERR_CLOSED) {
+            break;
         }
-        break;
+        trace(c, "stale_connection", st);
+        disconnect(c);
     }
     if (st != CCAT_OK || !c->resp.keep_alive) {
         disconnect(c);
     }
-    /* The response overwrote the request's first bytes; clear the rest. */
-    size_t kept = st == CCAT_OK ? c->resp.used : 0;
-    if (len > kept) {
-        ccat_wipe(c->cfg.buffer + kept, len - kept);
-    }
-    if (st != CCAT_OK) {
-        ccat_wipe(c->cfg.buffer, c->resp.used);
-    }
+    /* Clear the request's bytes the response has not overwritten; after a
+     * failure, the response too. */
+    size_t used = c->resp.used, kept = st == CCAT_OK ? used : 0;
+    ccat_wipe(c->cfg.buffer + kept, (len > used ? len : used) - kept);
     return st;
 }
 
@@ -210,17 +196,6 @@ static ccat_status_t attempt_create(ccat_client_t *c, const ccat_create_params_t
     return ccat_create_response_read(&c->resp, tok, &c->error);
 }
 
-/* Standard mode's retry quota: 0 when the quota forbids another attempt. */
-static uint32_t take_quota(ccat_client_t *c, ccat_status_t st)
-{
-    uint32_t cost = ccat_retry_is_connection_error(st) ? CCAT_RETRY_TIMEOUT_COST : CCAT_RETRY_COST;
-    if (c->retry_quota < cost) {
-        return 0;
-    }
-    c->retry_quota -= cost;
-    return cost;
-}
-
 ccat_status_t ccat_create_access_token(ccat_client_t *c, const ccat_create_params_t *params,
                                        ccat_access_token_t *tok)
 {
@@ -229,23 +204,25 @@ ccat_status_t ccat_create_access_token(ccat_client_t *c, const ccat_create_param
     }
     memset(tok, 0, sizeof(*tok));
     const ccat_platform_t *p = c->cfg.platform_hooks;
-    uint32_t spent = 0;
+    uint32_t spent = 0; /* retry quota taken by the last retry of this call */
     for (unsigned attempt = 1;; attempt++) {
         c->attempts = (uint8_t)attempt;
         trace(c, "attempt", (long)attempt);
         ccat_status_t st = attempt_create(c, params, tok);
         if (st == CCAT_OK) {
-            uint32_t back = spent != 0 ? spent : 1;
-            c->retry_quota += back;
+            /* Standard mode gives back what the last retry took, or 1 without retries. */
+            c->retry_quota += spent != 0 ? spent : 1;
             if (c->retry_quota > CCAT_RETRY_QUOTA_INITIAL) {
                 c->retry_quota = CCAT_RETRY_QUOTA_INITIAL;
             }
             return CCAT_OK;
         }
+        spent = ccat_retry_is_connection_error(st) ? CCAT_RETRY_TIMEOUT_COST : CCAT_RETRY_COST;
         if (attempt >= c->cfg.max_attempts || !ccat_retry_is_retryable(st, &c->error) ||
-            (spent = take_quota(c, st)) == 0) {
+            c->retry_quota < spent) {
             return st;
         }
+        c->retry_quota -= spent;
         uint32_t delay = ccat_retry_delay_ms(attempt, p->random_u32 ? p->random_u32(p->ctx) : 0);
         trace(c, "retry_delay_ms", (long)delay);
         wait_ms(c, delay);

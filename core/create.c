@@ -17,8 +17,7 @@ ccat_status_t ccat_create_params_check(const ccat_create_params_t *params)
     if (n < 1 || n > NAME_MAX_CODE_POINTS) {
         return CCAT_ERR_NAME_LENGTH;
     }
-    if (params->has_expires_time &&
-        (params->expires_time < CCAT_TIME_MIN || params->expires_time > CCAT_TIME_MAX)) {
+    if (params->has_expires_time && !CCAT_TIME_IN_RANGE(params->expires_time)) {
         return CCAT_ERR_EXPIRES_RANGE;
     }
     return CCAT_OK;
@@ -53,9 +52,80 @@ ccat_status_t ccat_bearer_token_check(const char *token)
     return has_control(token, strlen(token)) ? CCAT_ERR_TOKEN_INVALID : CCAT_OK;
 }
 
-static void write_body(ccat_writer_t *w, const ccat_create_params_t *params)
+/* ---- the request --------------------------------------------------------- */
+
+/* Appends to a fixed buffer; remembers overflow instead of writing past it. */
+typedef struct writer {
+    char *p;
+    size_t cap;
+    size_t len;
+    uint8_t overflow;
+} writer_t;
+
+/* Appends n bytes, or remembers that they did not fit. */
+static void put(writer_t *w, const char *s, size_t n)
 {
-    CCAT_W_LIT(w, "{\"name\":");
+    if (w->overflow || n > w->cap - w->len) {
+        w->overflow = 1;
+        return;
+    }
+    if (n != 0) { /* keeps memcpy away from a NULL source */
+        memcpy(w->p + w->len, s, n);
+        w->len += n;
+    }
+}
+
+#define PUT_LIT(w, lit) put((w), (lit), sizeof(lit) - 1)
+
+static void put_str(writer_t *w, const char *s)
+{
+    put(w, s, strlen(s));
+}
+
+/* Inserts the decimal digits of v at offset at, moving the bytes after it. */
+static void insert_uint(writer_t *w, size_t at, size_t v)
+{
+    char text[20], *end = text + sizeof(text), *s = end;
+    if (w->overflow) {
+        return; /* v may be meaningless then */
+    }
+    do {
+        *--s = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    size_t n = (size_t)(end - s);
+    if (n > w->cap - w->len) {
+        w->overflow = 1;
+        return;
+    }
+    memmove(w->p + at + n, w->p + at, w->len - at);
+    memcpy(w->p + at, s, n);
+    w->len += n;
+}
+
+static void put_head(writer_t *w, const ccat_request_ctx_t *ctx)
+{
+    const ccat_endpoint_t *ep = ctx->endpoint;
+    PUT_LIT(w, "PUT ");
+    put(w, ep->base_path, ep->base_path_len);
+    PUT_LIT(w, "/v1/accessTokens HTTP/1.1\r\nHost: ");
+    put(w, "[", ep->ipv6); /* an IPv6 literal goes in brackets */
+    put_str(w, ep->host);
+    put(w, "]", ep->ipv6);
+    if (ep->port_explicit) {
+        PUT_LIT(w, ":");
+        insert_uint(w, w->len, ep->port);
+    }
+    PUT_LIT(w, "\r\nUser-Agent: ccat/" CCAT_VERSION_STRING " ");
+    put_str(w, ctx->platform ? ctx->platform : CCAT_PLATFORM_STRING);
+    PUT_LIT(w, "\r\nAuthorization: Bearer ");
+    put_str(w, ctx->bearer_token);
+    PUT_LIT(w, "\r\nContent-Type: application/json\r\nContent-Length: ");
+}
+
+static void put_body(writer_t *w, const ccat_create_params_t *params)
+{
+    PUT_LIT(w, "\r\n\r\n{\"name\":"); /* the blank line ends the head */
     if (!w->overflow) {
         size_t n = ccat_json_escape(w->p + w->len, w->cap - w->len, params->name,
                                     strlen(params->name));
@@ -65,11 +135,11 @@ static void write_body(ccat_writer_t *w, const ccat_create_params_t *params)
     if (params->has_expires_time) {
         char text[CCAT_TIME_TEXT_MAX];
         int n = ccat_time_format(params->expires_time, text);
-        CCAT_W_LIT(w, ",\"expiresTime\":\"");
-        ccat_w_put(w, text, (size_t)n);
-        ccat_w_put(w, "\"", 1);
+        text[n] = '"'; /* in place of the NUL */
+        PUT_LIT(w, ",\"expiresTime\":\"");
+        put(w, text, (size_t)n + 1);
     }
-    CCAT_W_LIT(w, "}");
+    PUT_LIT(w, "}");
 }
 
 ccat_status_t ccat_create_request_write(const ccat_request_ctx_t *ctx,
@@ -86,40 +156,25 @@ ccat_status_t ccat_create_request_write(const ccat_request_ctx_t *ctx,
     if (st != CCAT_OK) {
         return st;
     }
-    ccat_writer_t w = {buf, cap, 0, 0};
-    ccat_request_head(&w, ctx, "PUT", "/v1/accessTokens");
-    size_t body = ccat_request_body_begin(&w);
-    write_body(&w, params);
-    ccat_request_body_end(&w, body);
+    writer_t w = {buf, cap, 0, 0};
+    put_head(&w, ctx);
+    size_t body = w.len;
+    put_body(&w, params);
+    /* The body went where its length goes (after "\r\n\r\n"): insert the length. */
+    insert_uint(&w, body, w.len - body - 4);
+    *out_len = w.overflow ? 0 : w.len;
     if (w.overflow) {
         ccat_wipe(buf, cap); /* it may hold part of the token */
-        *out_len = 0;
         return CCAT_ERR_BUFFER_TOO_SMALL;
     }
-    *out_len = w.len;
     return CCAT_OK;
 }
 
-/* Decodes the string member at token index i into a C string. */
-static ccat_status_t member_string(char *js, const jsmntok_t *toks, int i,
-                                   const char **out, size_t *len)
-{
-    if (i < 0) {
-        return CCAT_ERR_RESPONSE_MISSING;
-    }
-    if (toks[i].type != JSMN_STRING) {
-        return CCAT_ERR_RESPONSE_TYPE;
-    }
-    ccat_status_t st = ccat_json_string_decode(js, &toks[i], len);
-    if (st != CCAT_OK) {
-        return st;
-    }
-    *out = js + toks[i].start;
-    return *len == 0 ? CCAT_ERR_RESPONSE_TYPE : CCAT_OK;
-}
+/* ---- the response -------------------------------------------------------- */
 
 static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t *tok)
 {
+    /* In the order the service sends them (ccat_json_members tries that first). */
     static const char *const keys[4] = {"secret", "name", "expiresTime", "accessTokenId"};
     jsmntok_t *toks;
     int n = ccat_body_parse(resp, &toks);
@@ -128,22 +183,20 @@ static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t 
     }
     int at[4];
     ccat_json_members(resp->body, toks, n, 0, keys, 4, at);
+    /* Checked in this order (which error wins when several members are bad). */
+    static const uint8_t key_of[4] = {0, 1, 3, 2};
     const char *expires;
-    size_t len;
-    ccat_status_t st = member_string(resp->body, toks, at[0], &tok->secret, &tok->secret_len);
-    if (st == CCAT_OK) {
-        st = member_string(resp->body, toks, at[1], &tok->name, &len);
+    const char **out[4] = {&tok->secret, &tok->name, &tok->access_token_id, &expires};
+    size_t len[4];
+    for (int i = 0; i < 4; i++) {
+        ccat_status_t st = ccat_member_string(resp->body, toks, at[key_of[i]], out[i], &len[i]);
+        if (st != CCAT_OK || len[i] == 0) {
+            return st != CCAT_OK ? st : CCAT_ERR_RESPONSE_TYPE;
+        }
     }
-    if (st == CCAT_OK) {
-        st = member_string(resp->body, toks, at[3], &tok->access_token_id, &len);
-    }
-    if (st == CCAT_OK) {
-        st = member_string(resp->body, toks, at[2], &expires, &len);
-    }
-    if (st == CCAT_OK && ccat_time_parse(expires, len, &tok->expires_time) != CCAT_OK) {
-        st = CCAT_ERR_RESPONSE_TYPE;
-    }
-    return st;
+    tok->secret_len = len[0];
+    return ccat_time_parse(expires, len[3], &tok->expires_time) == CCAT_OK ? CCAT_OK
+                                                                            : CCAT_ERR_RESPONSE_TYPE;
 }
 
 ccat_status_t ccat_create_response_read(ccat_http_response_t *resp,
@@ -153,13 +206,13 @@ ccat_status_t ccat_create_response_read(ccat_http_response_t *resp,
         return CCAT_ERR_ARGUMENT;
     }
     memset(tok, 0, sizeof(*tok));
+    ccat_error_t local;
+    err = err != NULL ? err : &local;
+    memset(err, 0, sizeof(*err));
+    err->http_status = resp->status;
+    err->request_id = resp->request_id;
     if (resp->status >= 300) {
         return ccat_error_read(resp, err);
-    }
-    if (err != NULL) {
-        memset(err, 0, sizeof(*err));
-        err->http_status = resp->status;
-        err->request_id = resp->request_id;
     }
     ccat_status_t st = resp->status == 201 ? read_token(resp, tok) : CCAT_ERR_RESPONSE_STATUS;
     if (st != CCAT_OK) {

@@ -45,8 +45,7 @@ static const char *parse_host(const char *p, ccat_endpoint_t *ep)
     if (n == 0 || n > CCAT_HOST_MAX || (v6 && *q++ != ']')) {
         return NULL;
     }
-    memcpy(ep->host, start, n);
-    ep->host[n] = '\0';
+    memcpy(ep->host, start, n); /* the NUL is there: ep was cleared */
     ep->ipv6 = (uint8_t)v6;
     return q;
 }

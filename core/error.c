@@ -8,8 +8,6 @@
 
 #include "internal.h"
 
-enum { K_CODE, K_CODE2, K_TYPE, K_MSG, K_MSG2, K_COUNT };
-
 int ccat_body_parse(ccat_http_response_t *resp, jsmntok_t **toks)
 {
     const size_t align = _Alignof(jsmntok_t);
@@ -25,14 +23,29 @@ int ccat_body_parse(ccat_http_response_t *resp, jsmntok_t **toks)
     return n;
 }
 
+ccat_status_t ccat_member_string(char *js, const jsmntok_t *toks, int i, const char **out,
+                                 size_t *len)
+{
+    if (i < 0) {
+        return CCAT_ERR_RESPONSE_MISSING;
+    }
+    if (toks[i].type != JSMN_STRING) {
+        return CCAT_ERR_RESPONSE_TYPE;
+    }
+    ccat_status_t st = ccat_json_string_decode(js, &toks[i], len);
+    if (st == CCAT_OK) {
+        *out = js + toks[i].start;
+    }
+    return st;
+}
+
 /* The decoded string at token i, or NULL if absent, not a string, or undecodable. */
 static const char *string_at(char *js, const jsmntok_t *toks, int i)
 {
+    const char *s = NULL;
     size_t len;
-    if (i < 0 || toks[i].type != JSMN_STRING || ccat_json_string_decode(js, &toks[i], &len) != CCAT_OK) {
-        return NULL;
-    }
-    return js + toks[i].start;
+    ccat_member_string(js, toks, i, &s, &len);
+    return s;
 }
 
 /* A body that is not JSON is the message, if it is text and can be terminated. */
@@ -62,37 +75,18 @@ static const char *trim_code(char *code)
     return *code != '\0' ? code : NULL;
 }
 
-static ccat_status_t status_of_code(const char *code)
-{
-    static const char *const names[] = {
-        "AccessDeniedException", "ConflictException", "ResourceNotFoundException",
-        "ServiceQuotaExceededException", "ThrottlingException", "ValidationException"};
-    for (int i = 0; code != NULL && i < 6; i++) {
-        if (strcmp(code, names[i]) == 0) {
-            return (ccat_status_t)(CCAT_ERR_SVC_ACCESS_DENIED - i);
-        }
-    }
-    return CCAT_ERR_SVC_OTHER;
-}
-
 ccat_status_t ccat_error_read(ccat_http_response_t *resp, ccat_error_t *err)
 {
+    enum { K_CODE, K_CODE2, K_TYPE, K_MSG, K_MSG2, K_COUNT };
     static const char *const keys[K_COUNT] = {"code", "Code", "__type", "message", "Message"};
-    ccat_error_t local;
-    err = err != NULL ? err : &local;
-    memset(err, 0, sizeof(*err));
-    err->http_status = resp->status;
-    err->request_id = resp->request_id;
     const char *code = resp->error_type;
     jsmntok_t *toks;
     int n = ccat_body_parse(resp, &toks);
     if (n > 0) {
         int at[K_COUNT];
         ccat_json_members(resp->body, toks, n, 0, keys, K_COUNT, at);
-        err->message = string_at(resp->body, toks, at[K_MSG]);
-        if (err->message == NULL && at[K_MSG] < 0) {
-            err->message = string_at(resp->body, toks, at[K_MSG2]);
-        }
+        /* "Message" only when "message" is absent; "Code" only when "code" is. */
+        err->message = string_at(resp->body, toks, at[K_MSG] >= 0 ? at[K_MSG] : at[K_MSG2]);
         for (int k = K_CODE; code == NULL && k <= K_TYPE; k++) {
             if (k != K_CODE2 || at[K_CODE] < 0) {
                 code = string_at(resp->body, toks, at[k]);
@@ -102,5 +96,9 @@ ccat_status_t ccat_error_read(ccat_http_response_t *resp, ccat_error_t *err)
         err->message = body_as_message(resp);
     }
     err->code = trim_code((char *)(uintptr_t)code);
-    return status_of_code(err->code);
+    /* The six modeled exceptions, in the order of their CCAT_ERR_SVC_* codes. */
+    int i = ccat_code_index("AccessDenied+\0Conflict+\0ResourceNotFound+\0"
+                            "ServiceQuotaExceeded+\0Throttling+\0Validation+\0",
+                            err->code);
+    return i >= 0 ? (ccat_status_t)(CCAT_ERR_SVC_ACCESS_DENIED - i) : CCAT_ERR_SVC_OTHER;
 }

@@ -14,31 +14,9 @@
 /** First and last instants ccat_time_format() can write: years 0001..9999. */
 #define CCAT_TIME_MIN (-62135596800LL * 1000000LL)
 #define CCAT_TIME_MAX (253402300800LL * 1000000LL - 1)
-
-/** Appends to a fixed buffer; remembers overflow instead of writing past it. */
-typedef struct ccat_writer {
-    char *p;
-    size_t cap;
-    size_t len;
-    uint8_t overflow;
-} ccat_writer_t;
-
-/** Append n bytes. */
-void ccat_w_put(ccat_writer_t *w, const char *s, size_t n);
-/** Append a string literal (its length is known at compile time). */
-#define CCAT_W_LIT(w, lit) ccat_w_put((w), (lit), sizeof(lit) - 1)
-/** Append a NUL-terminated string. */
-void ccat_w_str(ccat_writer_t *w, const char *s);
-/** Append the decimal digits of v. */
-void ccat_w_uint(ccat_writer_t *w, uint64_t v);
-
-/** Request line, Host, User-Agent and Authorization, each ending in CRLF. */
-void ccat_request_head(ccat_writer_t *w, const ccat_request_ctx_t *ctx,
-                       const char *method, const char *path);
-/** Start a JSON body: Content-Type and a reserved Content-Length. Returns the body's offset. */
-size_t ccat_request_body_begin(ccat_writer_t *w);
-/** Close the body begun at @p body_start: fill in Content-Length, end the head. */
-void ccat_request_body_end(ccat_writer_t *w, size_t body_start);
+/** 1 if @p t is within [CCAT_TIME_MIN, CCAT_TIME_MAX] (one unsigned comparison). */
+#define CCAT_TIME_IN_RANGE(t) \
+    ((uint64_t)(t) - (uint64_t)CCAT_TIME_MIN <= (uint64_t)(CCAT_TIME_MAX - CCAT_TIME_MIN))
 
 /**
  * Tokenize the body of @p resp into the free tail of its buffer; the root
@@ -46,8 +24,28 @@ void ccat_request_body_end(ccat_writer_t *w, size_t body_start);
  */
 int ccat_body_parse(ccat_http_response_t *resp, jsmntok_t **toks);
 
-/** Fill @p err from an error response and return the matching CCAT_ERR_SVC_*. */
+/**
+ * Decode the string member whose value is token @p i (-1: absent) in place.
+ * Returns CCAT_ERR_RESPONSE_MISSING, CCAT_ERR_RESPONSE_TYPE (not a string),
+ * CCAT_ERR_JSON_STRING, or CCAT_OK with *out and *len set (*out untouched
+ * otherwise).
+ */
+ccat_status_t ccat_member_string(char *js, const jsmntok_t *toks, int i, const char **out,
+                                 size_t *len);
+
+/**
+ * Fill @p err from an error response and return the matching CCAT_ERR_SVC_*.
+ * @p err already holds the HTTP status and request id, all else cleared.
+ */
 ccat_status_t ccat_error_read(ccat_http_response_t *resp, ccat_error_t *err);
+
+/**
+ * Index of @p code in @p codes, a NUL-separated list ending in an empty
+ * entry, or -1 (also for a NULL code). An entry's last character may be a
+ * mark: '+' stands for the suffix "Exception", '*' for "with or without
+ * Exception", so that the AWS code lists stay short.
+ */
+int ccat_code_index(const char *codes, const char *code);
 
 /** 1 if AWS standard retry mode retries this outcome. */
 int ccat_retry_is_retryable(ccat_status_t st, const ccat_error_t *err);

@@ -12,26 +12,32 @@ int ccat_retry_is_connection_error(ccat_status_t st)
     return st <= CCAT_ERR_DNS && st >= CCAT_ERR_SEND_TIMEOUT && st != CCAT_ERR_TLS_CERT;
 }
 
-/* Throttling and transient error codes, NUL-separated, double NUL at the end. */
-static const char retry_codes[] =
-    "Throttling\0ThrottlingException\0ThrottledException\0RequestThrottledException\0"
-    "TooManyRequestsException\0ProvisionedThroughputExceededException\0"
-    "TransactionInProgressException\0RequestLimitExceeded\0BandwidthLimitExceeded\0"
-    "LimitExceededException\0RequestThrottled\0SlowDown\0PriorRequestNotComplete\0"
-    "EC2ThrottledException\0RequestTimeout\0RequestTimeoutException\0";
-
-static int code_is_retryable(const char *code)
+int ccat_code_index(const char *codes, const char *code)
 {
     if (code == NULL) {
-        return 0;
+        return -1;
     }
-    for (const char *c = retry_codes; *c != '\0'; c += strlen(c) + 1) {
-        if (strcmp(c, code) == 0) {
-            return 1;
+    size_t n = strlen(code);
+    char mark = '\0';
+    if (n > 9 && strcmp(code + n - 9, "Exception") == 0) {
+        n -= 9;
+        mark = '+';
+    }
+    for (int i = 0; *codes != '\0'; codes += strlen(codes) + 1, i++) {
+        /* Equal first n bytes mean the entry holds n bytes: codes[n] is inside it. */
+        if (strncmp(codes, code, n) == 0 && (codes[n] == mark || codes[n] == '*')) {
+            return i;
         }
     }
-    return 0;
+    return -1;
 }
+
+/* botocore's throttling and transient error codes, marked as ccat_code_index() reads them. */
+static const char retry_codes[] =
+    "Throttling*\0Throttled+\0RequestThrottled*\0TooManyRequests+\0"
+    "ProvisionedThroughputExceeded+\0TransactionInProgress+\0RequestLimitExceeded\0"
+    "BandwidthLimitExceeded\0LimitExceeded+\0SlowDown\0PriorRequestNotComplete\0"
+    "EC2Throttled+\0RequestTimeout*\0";
 
 int ccat_retry_is_retryable(ccat_status_t st, const ccat_error_t *err)
 {
@@ -42,7 +48,8 @@ int ccat_retry_is_retryable(ccat_status_t st, const ccat_error_t *err)
         return 0;
     }
     int s = err->http_status;
-    return s == 500 || s == 502 || s == 503 || s == 504 || code_is_retryable(err->code);
+    return s == 500 || s == 502 || s == 503 || s == 504 ||
+           ccat_code_index(retry_codes, err->code) >= 0;
 }
 
 uint32_t ccat_retry_delay_ms(unsigned attempt, uint32_t random)

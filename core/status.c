@@ -6,26 +6,41 @@ int ccat_status_is_service_error(ccat_status_t status)
     return status <= CCAT_ERR_SVC_ACCESS_DENIED && status >= CCAT_ERR_SVC_OTHER;
 }
 
+/*
+ * All names in one string, so that no pointer table is needed (a table of 43
+ * pointers alone would cost 172 bytes on a 32-bit target). Order: the
+ * failures from 0 down to -86 as ccat_status.h numbers them in blocks of 20,
+ * then CCAT_AGAIN, then the name of any other value.
+ */
+static const char names[] =
+    "OK\0ERR_ARGUMENT\0ERR_NAME_LENGTH\0ERR_NAME_UTF8\0ERR_EXPIRES_RANGE\0"
+    "ERR_TOKEN_MISSING\0ERR_TOKEN_INVALID\0ERR_ENDPOINT\0ERR_BUFFER_TOO_SMALL\0"
+    "ERR_TIME_FORMAT\0" /* -20: */
+    "ERR_DNS\0ERR_CONNECT\0ERR_CONNECT_TIMEOUT\0ERR_TLS\0ERR_TLS_CERT\0ERR_SEND\0"
+    "ERR_RECV\0ERR_CLOSED\0ERR_READ_TIMEOUT\0ERR_SEND_TIMEOUT\0" /* -40: */
+    "ERR_HTTP_STATUS_LINE\0ERR_HTTP_HEADER\0ERR_HTTP_HEADERS_TOO_LARGE\0"
+    "ERR_HTTP_LENGTH_INVALID\0ERR_HTTP_LENGTH_CONFLICT\0ERR_HTTP_CHUNK_SIZE\0"
+    "ERR_HTTP_CHUNK_FRAMING\0ERR_HTTP_TRANSFER_CODING\0ERR_HTTP_EXCESS_DATA\0" /* -60: */
+    "ERR_RESPONSE_TOO_LARGE\0ERR_JSON_SYNTAX\0ERR_JSON_STRING\0ERR_RESPONSE_MISSING\0"
+    "ERR_RESPONSE_TYPE\0ERR_RESPONSE_STATUS\0" /* -80: */
+    "ERR_SVC_ACCESS_DENIED\0ERR_SVC_CONFLICT\0ERR_SVC_NOT_FOUND\0ERR_SVC_QUOTA\0"
+    "ERR_SVC_THROTTLING\0ERR_SVC_VALIDATION\0ERR_SVC_OTHER\0"
+    "AGAIN\0ERR_UNKNOWN";
+
+/* Position in names[] of the first name of each block, and of the block's end. */
+static const unsigned char block_end[6] = {0, 10, 20, 29, 35, 42};
+
 const char *ccat_status_name(ccat_status_t status)
 {
-    switch (status) {
-#define N(x) case x: return #x;
-    N(CCAT_OK) N(CCAT_AGAIN)
-    N(CCAT_ERR_ARGUMENT) N(CCAT_ERR_NAME_LENGTH) N(CCAT_ERR_NAME_UTF8)
-    N(CCAT_ERR_EXPIRES_RANGE) N(CCAT_ERR_TOKEN_MISSING) N(CCAT_ERR_TOKEN_INVALID)
-    N(CCAT_ERR_ENDPOINT) N(CCAT_ERR_BUFFER_TOO_SMALL) N(CCAT_ERR_TIME_FORMAT)
-    N(CCAT_ERR_DNS) N(CCAT_ERR_CONNECT) N(CCAT_ERR_CONNECT_TIMEOUT) N(CCAT_ERR_TLS)
-    N(CCAT_ERR_TLS_CERT) N(CCAT_ERR_SEND) N(CCAT_ERR_RECV) N(CCAT_ERR_CLOSED)
-    N(CCAT_ERR_READ_TIMEOUT) N(CCAT_ERR_SEND_TIMEOUT)
-    N(CCAT_ERR_HTTP_STATUS_LINE) N(CCAT_ERR_HTTP_HEADER) N(CCAT_ERR_HTTP_HEADERS_TOO_LARGE)
-    N(CCAT_ERR_HTTP_LENGTH_INVALID) N(CCAT_ERR_HTTP_LENGTH_CONFLICT) N(CCAT_ERR_HTTP_CHUNK_SIZE)
-    N(CCAT_ERR_HTTP_CHUNK_FRAMING) N(CCAT_ERR_HTTP_TRANSFER_CODING) N(CCAT_ERR_HTTP_EXCESS_DATA)
-    N(CCAT_ERR_RESPONSE_TOO_LARGE) N(CCAT_ERR_JSON_SYNTAX) N(CCAT_ERR_JSON_STRING)
-    N(CCAT_ERR_RESPONSE_MISSING) N(CCAT_ERR_RESPONSE_TYPE) N(CCAT_ERR_RESPONSE_STATUS)
-    N(CCAT_ERR_SVC_ACCESS_DENIED) N(CCAT_ERR_SVC_CONFLICT) N(CCAT_ERR_SVC_NOT_FOUND)
-    N(CCAT_ERR_SVC_QUOTA) N(CCAT_ERR_SVC_THROTTLING) N(CCAT_ERR_SVC_VALIDATION)
-    N(CCAT_ERR_SVC_OTHER)
-#undef N
+    unsigned v = 0u - (unsigned)status, block = v / 20, i = 43; /* unknown */
+    if (status == CCAT_AGAIN) {
+        i = 42;
+    } else if (block < 5 && block_end[block] + v % 20 < block_end[block + 1]) {
+        i = block_end[block] + v % 20;
     }
-    return "CCAT_ERR_UNKNOWN";
+    const char *p = names;
+    while (i != 0) {
+        i -= *p++ == '\0';
+    }
+    return p;
 }

@@ -1,13 +1,15 @@
 /*
  * RFC 3339 timestamps <-> microseconds since the epoch, years 0001..9999.
- * Civil-date arithmetic after H. Hinnant's days_from_civil; years are never
- * negative in this range, so everything stays in unsigned arithmetic.
+ * Civil-date arithmetic after C. Neri and L. Schneider, "Euclidean affine
+ * functions and their application to calendar algorithms" (2022): years
+ * start on March 1 so that the leap day comes last, and every division is
+ * by a constant (no 64-bit one but the split of microseconds into seconds).
+ * Years are never negative in this range: all of it is unsigned arithmetic.
  */
 #include "internal.h"
 
 #define US_PER_S 1000000u
-#define S_PER_DAY 86400u
-#define BAD (-10000) /* any field read from a non-digit is at most this */
+#define BAD 0xffffu /* any field read from a non-digit is at least this */
 
 /* Writes v (0..99) as two digits followed by sep. */
 static char *put2(char *p, unsigned v, char sep)
@@ -20,27 +22,28 @@ static char *put2(char *p, unsigned v, char sep)
 
 int ccat_time_format(ccat_time_t t, char out[CCAT_TIME_TEXT_MAX])
 {
-    if (t < CCAT_TIME_MIN || t > CCAT_TIME_MAX) {
+    if (!CCAT_TIME_IN_RANGE(t)) {
         return CCAT_ERR_EXPIRES_RANGE;
     }
-    uint64_t us = (uint64_t)(t - CCAT_TIME_MIN);
+    uint64_t us = (uint64_t)t - (uint64_t)CCAT_TIME_MIN;
     uint64_t secs = us / US_PER_S;
-    uint32_t frac = (uint32_t)(us - secs * US_PER_S);
-    uint32_t sod = (uint32_t)(secs % S_PER_DAY);
-    /* Days since 0000-03-01 (0001-01-01 is day 306), then civil_from_days. */
-    uint32_t doe = (uint32_t)(secs / S_PER_DAY) + 306;
-    uint32_t era = doe / 146097;
-    doe -= era * 146097;
-    uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    uint32_t mp = (5 * doy + 2) / 153;
-    uint32_t m = mp < 10 ? mp + 3 : mp - 9;
-    uint32_t y = yoe + era * 400 + (m <= 2);
+    uint32_t frac = (uint32_t)us - (uint32_t)secs * US_PER_S; /* exact modulo 2^32 */
+    /* 86400 = 2^7 * 675, and secs < 2^39: the day count needs no 64-bit division. */
+    uint32_t days = (uint32_t)(secs >> 7) / 675;
+    uint32_t sod = (uint32_t)secs - days * 86400;
+    /* Days since 0000-03-01 (0001-01-01 is day 306) to year, month, day. */
+    uint32_t n1 = 4 * (days + 306) + 3;
+    uint32_t century = n1 / 146097, n2 = (n1 % 146097) | 3;
+    uint32_t yoc = n2 / 1461, doy = n2 % 1461 / 4;
+    uint32_t n3 = 2141 * doy + 197913; /* month in the high half, day in the low */
+    uint32_t m = n3 >> 16, d = (n3 & 0xffff) / 2141 + 1;
+    uint32_t y = 100 * century + yoc + (doy >= 306);
+    m = doy >= 306 ? m - 12 : m;
 
     char *p = put2(out, y / 100, 0);
     p = put2(p - 1, y % 100, '-');
     p = put2(p, m, '-');
-    p = put2(p, doy - (153 * mp + 2) / 5 + 1, 'T');
+    p = put2(p, d, 'T');
     p = put2(p, sod / 3600, ':');
     p = put2(p, sod / 60 % 60, ':');
     p = put2(p, sod % 60, '.');
@@ -54,47 +57,43 @@ int ccat_time_format(ccat_time_t t, char out[CCAT_TIME_TEXT_MAX])
     return (int)(p - out);
 }
 
-/* Two digits at s, or BAD. */
-static int get2(const char *s)
+/* Two digits at s, or at least BAD. */
+static unsigned get2(const char *s)
 {
-    unsigned a = (unsigned)(s[0] - '0'), b = (unsigned)(s[1] - '0');
-    return (a > 9 || b > 9) ? BAD : (int)(a * 10 + b);
+    unsigned a = (unsigned char)s[0] - (unsigned)'0', b = (unsigned char)s[1] - (unsigned)'0';
+    return (a > 9 || b > 9) ? BAD : a * 10 + b;
 }
 
-/* Zone "Z", "z", "+hh:mm" or "-hh:mm" of n bytes: seconds east of UTC, or BAD * 100. */
+/* Zone "Z", "z", "+hh:mm" or "-hh:mm" of n bytes: seconds east of UTC, or 1 (never an offset). */
 static int32_t zone_offset(const char *s, size_t n)
 {
-    if (n == 1 && (*s == 'Z' || *s == 'z')) {
+    if (n == 1 && (*s | 0x20) == 'z') {
         return 0;
     }
     if (n != 6 || (*s != '+' && *s != '-') || s[3] != ':') {
-        return BAD * 100;
+        return 1;
     }
-    int h = get2(s + 1), m = get2(s + 4);
-    if (h < 0 || h > 23 || m < 0 || m > 59) {
-        return BAD * 100;
+    unsigned h = get2(s + 1), m = get2(s + 4);
+    if (h > 23 || m > 59) {
+        return 1;
     }
-    return (h * 3600 + m * 60) * (*s == '-' ? -1 : 1);
-}
-
-static int days_in_month(int y, int m)
-{
-    if (m == 2) {
-        return 28 + ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0);
-    }
-    return 30 + ((m + (m >> 3)) & 1); /* 31 for Jan, Mar, May, Jul, Aug, Oct, Dec */
+    int32_t off = (int32_t)(h * 3600 + m * 60);
+    return *s == '-' ? -off : off;
 }
 
 ccat_status_t ccat_time_parse(const char *s, size_t len, ccat_time_t *out)
 {
     if (s == NULL || len < 20 || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':' ||
-        (s[10] != 'T' && s[10] != 't' && s[10] != ' ')) {
+        ((s[10] | 0x20) != 't' && s[10] != ' ')) {
         return CCAT_ERR_TIME_FORMAT;
     }
-    int y = get2(s) * 100 + get2(s + 2), mo = get2(s + 5), d = get2(s + 8);
-    int h = get2(s + 11), mi = get2(s + 14), sec = get2(s + 17);
-    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h < 0 || h > 23 ||
-        mi < 0 || mi > 59 || sec < 0 || sec > 59) {
+    unsigned y = get2(s) * 100 + get2(s + 2), mo = get2(s + 5), d = get2(s + 8);
+    unsigned h = get2(s + 11), mi = get2(s + 14), sec = get2(s + 17);
+    /* Month lengths: 30 or 31 alternating, the pattern restarting in August;
+     * February 28 or 29 (Gregorian leap years). */
+    unsigned leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    unsigned dim = mo == 2 ? 28 + leap : 30 + ((mo + (mo >> 3)) & 1);
+    if (y - 1 > 9998 || mo - 1 > 11 || d - 1 >= dim || h > 23 || mi > 59 || sec > 59) {
         return CCAT_ERR_TIME_FORMAT;
     }
     size_t i = 19;
@@ -111,15 +110,14 @@ ccat_status_t ccat_time_parse(const char *s, size_t len, ccat_time_t *out)
         }
     }
     int32_t off = zone_offset(s + i, len - i);
-    if (off < -86400) {
+    if (off == 1) {
         return CCAT_ERR_TIME_FORMAT;
     }
-    /* days_from_civil, with the year starting in March. */
-    unsigned yy = (unsigned)(y - (mo <= 2)), m = (unsigned)mo;
-    unsigned era = yy / 400, yoe = yy - era * 400;
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + (unsigned)d - 1;
-    int64_t days = (int64_t)(era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy) - 719468;
-    int64_t secs = days * S_PER_DAY + h * 3600 + mi * 60 + sec - off;
+    /* Days since 0000-03-01, then since the epoch (1970-01-01 is day 719468). */
+    unsigned jan_feb = mo <= 2, ym = y - jan_feb, century = ym / 100;
+    unsigned days = 1461 * ym / 4 - century + century / 4 + (979 * (mo + 12 * jan_feb) - 2919) / 32 +
+                    d - 1 - 719468;
+    int64_t secs = (int64_t)(int32_t)days * 86400 + (int32_t)(h * 3600 + mi * 60 + sec) - off;
     *out = secs * US_PER_S + frac;
     return CCAT_OK;
 }

@@ -25,8 +25,6 @@ void ccat_access_token_wipe(ccat_access_token_t *tok)
     if (tok == NULL) {
         return;
     }
-    if (tok->secret != NULL) {
-        ccat_wipe((void *)(uintptr_t)tok->secret, tok->secret_len);
-    }
+    ccat_wipe((void *)(uintptr_t)tok->secret, tok->secret_len); /* NULL-safe */
     memset(tok, 0, sizeof(*tok));
 }

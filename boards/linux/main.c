@@ -187,7 +187,7 @@ static void cli_debug_result(const ccat_client_t *c, ccat_status_t st)
 
     if (!cli_debug_on)
         return;
-    cli_debug("result %s http-status=%d attempts=%u", ccat_status_name(st), http,
+    cli_debug("result CCAT_%s http-status=%d attempts=%u", ccat_status_name(st), http,
               (unsigned)c->attempts);
     fputs("ccat: debug: x-amzn-RequestId: ", stderr);
     ccat_cli_put_clean(stderr, rid ? rid : "(none)");
@@ -205,7 +205,7 @@ static int cli_report_failure(const cli_run_t *r, const ccat_client_t *c, ccat_s
         ccat_cli_service_error_print(stderr, e, &c->resp, all_used ? c->attempts - 1 : -1);
         return code;
     }
-    fprintf(stderr, "ccat: error: %s: \"%s\" (%s", ccat_cli_failure_phrase(st),
+    fprintf(stderr, "ccat: error: %s: \"%s\" (CCAT_%s", ccat_cli_failure_phrase(st),
             r->args->endpoint_url, ccat_status_name(st));
     if (e->http_status != 0)
         fprintf(stderr, ", HTTP %d", e->http_status);
@@ -266,7 +266,8 @@ static int cli_send(const cli_run_t *r)
         code = cli_call(r, &client);
         ccat_client_wipe(&client);
     } else {
-        code = cli_error(ccat_cli_exit_code(st), ccat_status_name(st));
+        fprintf(stderr, "ccat: error: CCAT_%s\n", ccat_status_name(st));
+        code = ccat_cli_exit_code(st);
     }
     cli_net_close(&cli_net);
     ccat_wipe(cli_buffer, sizeof cli_buffer);

@@ -71,8 +71,10 @@ typedef enum ccat_status {
 } ccat_status_t;
 
 /**
- * @brief Stable, secret-free name of a status, e.g. "CCAT_ERR_READ_TIMEOUT".
- * @param status Any value; unknown ones give "CCAT_ERR_UNKNOWN".
+ * @brief Stable, secret-free name of a status: the name of its constant
+ * without the "CCAT_" prefix, e.g. "ERR_READ_TIMEOUT", "OK", "AGAIN" (the
+ * prefix is left out to keep the table small on small targets).
+ * @param status Any value; unknown ones give "ERR_UNKNOWN".
  * @return A static string.
  */
 const char *ccat_status_name(ccat_status_t status);

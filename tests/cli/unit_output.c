@@ -113,7 +113,7 @@ static void test_exit_codes(void)
     for (int s = CCAT_ERR_SVC_ACCESS_DENIED; s >= CCAT_ERR_SVC_OTHER; s--)
         CHECK_EQ_INT(ccat_cli_exit_code((ccat_status_t)s), 254);
     for (int s = CCAT_ERR_DNS; s >= CCAT_ERR_RESPONSE_STATUS; s--) {
-        if (strcmp(ccat_status_name((ccat_status_t)s), "CCAT_ERR_UNKNOWN") != 0)
+        if (strcmp(ccat_status_name((ccat_status_t)s), "ERR_UNKNOWN") != 0)
             CHECK_EQ_INT(ccat_cli_exit_code((ccat_status_t)s), 255);
     }
     CHECK_EQ_INT(ccat_cli_exit_code(CCAT_ERR_BUFFER_TOO_SMALL), 255);
