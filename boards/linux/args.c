@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -76,6 +77,8 @@ const char ccat_cli_usage[] =
     "Global options (before or after the command):\n"
     "  --endpoint-url URL               default: $AWS_ENDPOINT_URL_CODECATALYST, else\n"
     "                                   $AWS_ENDPOINT_URL, else " CCAT_ENDPOINT_DEFAULT "\n"
+    "                                   (" CCAT_ENDPOINT_FIPS " if\n"
+    "                                   $AWS_USE_FIPS_ENDPOINT is true)\n"
     "  --ca-bundle FILE                 PEM trust anchors; default: $AWS_CA_BUNDLE, else\n"
     "                                   the built-in AWS roots\n"
     "  --token-file FILE                bearer token file (one trailing newline removed);\n"
@@ -280,8 +283,12 @@ int ccat_cli_args_resolve(ccat_cli_args_t *a, ccat_cli_getenv_fn get)
         a->endpoint_url = cli_env(get, "AWS_ENDPOINT_URL_CODECATALYST");
     if (a->endpoint_url == NULL)
         a->endpoint_url = cli_env(get, "AWS_ENDPOINT_URL");
-    if (a->endpoint_url == NULL)
-        a->endpoint_url = CCAT_ENDPOINT_DEFAULT;
+    if (a->endpoint_url == NULL) {
+        /* As the AWS CLI: AWS_USE_FIPS_ENDPOINT=true picks the FIPS endpoint. */
+        const char *fips = cli_env(get, "AWS_USE_FIPS_ENDPOINT");
+        int use_fips = fips != NULL && strcasecmp(fips, "true") == 0;
+        a->endpoint_url = use_fips ? CCAT_ENDPOINT_FIPS : CCAT_ENDPOINT_DEFAULT;
+    }
     if (a->ca_bundle == NULL)
         a->ca_bundle = cli_env(get, "AWS_CA_BUNDLE");
     if (a->connect_timeout_ms == 0)

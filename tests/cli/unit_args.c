@@ -212,6 +212,17 @@ static void test_environment(void)
     CHECK_EQ_INT(resolve(generic, NULL, NULL, &a), 0);
     CHECK_EQ_STR(a.endpoint_url, "http://generic");
 
+    static const char *const fips[] = {"AWS_USE_FIPS_ENDPOINT", "TRUE", NULL};
+    static const char *const no_fips[] = {"AWS_USE_FIPS_ENDPOINT", "false", NULL};
+    static const char *const fips_url[] = {"AWS_USE_FIPS_ENDPOINT", "true",
+                                           "AWS_ENDPOINT_URL", "http://generic", NULL};
+    CHECK_EQ_INT(resolve(fips, NULL, NULL, &a), 0);
+    CHECK_EQ_STR(a.endpoint_url, CCAT_ENDPOINT_FIPS);
+    CHECK_EQ_INT(resolve(no_fips, NULL, NULL, &a), 0);
+    CHECK_EQ_STR(a.endpoint_url, CCAT_ENDPOINT_DEFAULT);
+    CHECK_EQ_INT(resolve(fips_url, NULL, NULL, &a), 0); /* an explicit URL wins */
+    CHECK_EQ_STR(a.endpoint_url, "http://generic");
+
     CHECK_EQ_INT(resolve(empty, NULL, NULL, &a), 0);
     CHECK_EQ_STR(a.endpoint_url, CCAT_ENDPOINT_DEFAULT);
     CHECK(a.ca_bundle == NULL);
