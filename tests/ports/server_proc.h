@@ -20,6 +20,8 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
+
+#include "ccat/ccat_transport.h"
 #include <unistd.h>
 
 /** A running helper server. */
@@ -116,6 +118,35 @@ static inline void server_stop(server_proc_t *s) {
         close(s->from_child);
         s->from_child = -1;
     }
+}
+
+
+/* Send everything and read it back, interleaved so no buffer fills up;
+ * 0 when all came back within 10 s, else the transport's error (or -100). */
+static inline int32_t echo_roundtrip(const ccat_transport_t *t, const uint8_t *data,
+                                     uint8_t *back, size_t len, uint32_t send_ms,
+                                     uint32_t recv_ms) {
+    size_t sent = 0, got = 0;
+    uint32_t start = test_now_ms();
+    while (got < len) {
+        int32_t n;
+        if (test_now_ms() - start > 10000) {
+            return -100;
+        }
+        if (sent < len) {
+            n = t->send(t->ctx, data + sent, len - sent, send_ms);
+            if (n < 0) {
+                return n;
+            }
+            sent += (size_t)n;
+        }
+        n = t->recv(t->ctx, back + got, len - got, recv_ms);
+        if (n < 0) {
+            return n;
+        }
+        got += (size_t)n;
+    }
+    return 0;
 }
 
 #endif

@@ -15,31 +15,6 @@
 static const char *python_exe;
 static const char *servers_py;
 
-/* Send everything and read it back, interleaved so no buffer fills up. */
-static int32_t echo_roundtrip(const ccat_transport_t *t, const uint8_t *data, uint8_t *back,
-                              size_t len) {
-    size_t sent = 0, got = 0;
-    uint32_t start = test_now_ms();
-    while (got < len) {
-        int32_t n;
-        if (test_now_ms() - start > 10000) {
-            return -100;
-        }
-        if (sent < len) {
-            n = t->send(t->ctx, data + sent, len - sent, 0);
-            if (n < 0) {
-                return n;
-            }
-            sent += (size_t)n;
-        }
-        n = t->recv(t->ctx, back + got, len - got, 20);
-        if (n < 0) {
-            return n;
-        }
-        got += (size_t)n;
-    }
-    return 0;
-}
 
 static void test_echo(const char *bind_host, const char *connect_host) {
     static uint8_t big[64 * 1024], back[64 * 1024];
@@ -54,13 +29,13 @@ static void test_echo(const char *bind_host, const char *connect_host) {
     CHECK_EQ_INT(t.connect(t.ctx, connect_host, srv.port, 3000), 1);
     CHECK(sock.fd >= 0);
     CHECK(sock.addrs == NULL);
-    CHECK_EQ_INT(echo_roundtrip(&t, (const uint8_t *)"hello", back, 5), 0);
+    CHECK_EQ_INT(echo_roundtrip(&t, (const uint8_t *)"hello", back, 5, 0, 20), 0);
     CHECK(memcmp(back, "hello", 5) == 0);
     for (i = 0; i < sizeof big; i++) {
         big[i] = (uint8_t)(i * 131u + (i >> 8));
     }
     memset(back, 0, sizeof back);
-    CHECK_EQ_INT(echo_roundtrip(&t, big, back, sizeof big), 0);
+    CHECK_EQ_INT(echo_roundtrip(&t, big, back, sizeof big, 0, 20), 0);
     CHECK(memcmp(big, back, sizeof big) == 0);
     /* connect on an open connection is a caller bug */
     CHECK_EQ_INT(t.connect(t.ctx, connect_host, srv.port, 100), CCAT_TRANSPORT_ERR_ARGUMENT);
@@ -74,7 +49,7 @@ static void test_echo(const char *bind_host, const char *connect_host) {
     CHECK_EQ_INT(t.recv(t.ctx, back, 1, 0), CCAT_TRANSPORT_ERR_ARGUMENT);
     /* the transport can be used again after close */
     CHECK_EQ_INT(t.connect(t.ctx, connect_host, srv.port, 3000), 1);
-    CHECK_EQ_INT(echo_roundtrip(&t, (const uint8_t *)"x", back, 1), 0);
+    CHECK_EQ_INT(echo_roundtrip(&t, (const uint8_t *)"x", back, 1, 0, 20), 0);
     CHECK_EQ_INT(back[0], 'x');
     t.close(t.ctx);
     server_stop(&srv);
