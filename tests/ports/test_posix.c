@@ -15,7 +15,6 @@
 static const char *python_exe;
 static const char *servers_py;
 
-
 static void test_echo(const char *bind_host, const char *connect_host) {
     static uint8_t big[64 * 1024], back[64 * 1024];
     server_proc_t srv;
