@@ -60,7 +60,7 @@ run_ctest() { # run_ctest NAME DIR ctest-args...: run, and count the tests that 
 }
 
 step "dependencies (tests/setup-deps.sh)"
-./tests/setup-deps.sh
+./tests/setup-deps.sh --tests
 summary+=("deps:ok")
 
 step "build-test: gcc, -DCCAT_WERROR=ON, RelWithDebInfo"

@@ -40,7 +40,9 @@ fi
 
 # The emulator tests compare against botocore in the machine's python3 (a
 # pyenv interpreter in CI that already carries it). It is not ours to install:
-# say so loudly rather than let tests fail obscurely later.
+# with --tests, say so loudly rather than let tests fail obscurely later. The
+# demo (no argument) does not need it.
+[[ ${1:-} == --tests ]] || exit 0
 if ! python3 -c 'import botocore' 2>/dev/null; then
   echo "setup-deps: FAILED: '$(command -v python3 || echo python3)' cannot import botocore;" \
        "the tests need a python3 that has botocore (nothing is pip-installed here)" >&2
