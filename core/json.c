@@ -13,7 +13,8 @@
  * literal as the root, which RFC 8259 allows: that case is handled here.
  *
  * Strings are scanned a machine word at a time: a word of printable ASCII
- * without '"' and '\\' needs no byte-by-byte look.
+ * without '\\' needs no byte-by-byte look. A bare '"' never needs one
+ * either: inside a string's text jsmn leaves none, and the decoder copies it.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -29,13 +30,11 @@ typedef size_t word_t;
 #define W_ONES ((word_t)-1 / 255u) /* 0x0101...01 */
 #define W_HIGHS (W_ONES * 0x80u)   /* 0x8080...80 */
 
-/* Nonzero when a byte of w is < 0x20, '"', '\\', or >= 0x80. Exact as a
+/* Nonzero when a byte of w is < 0x20, '\\', or >= 0x80. Exact as a
  * boolean: a subtraction only borrows out of a byte that is itself a hit. */
 static word_t special_bytes(word_t w)
 {
-    return ((w - W_ONES * 0x20u) | ((w ^ (W_ONES * '"')) - W_ONES) |
-            ((w ^ (W_ONES * '\\')) - W_ONES) | w) &
-           W_HIGHS;
+    return ((w - W_ONES * 0x20u) | ((w ^ (W_ONES * '\\')) - W_ONES) | w) & W_HIGHS;
 }
 
 /* Unaligned load; compilers make it one instruction. */
@@ -87,23 +86,20 @@ static SCAN_INLINE const char *plain_end(const char *p, const char *e)
 #ifdef SCAN_SSE2
     /* x86-64: the same test on 16 bytes at once (signed: >= 0x80 is < 0x20). */
     if ((size_t)(e - p) >= 16) {
-        const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-        const __m128i space = _mm_set1_epi8(0x20);
+        const __m128i bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+        const char *const last = e - 16;
         for (;;) {
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
-                                       _mm_cmplt_epi8(v, space));
+            __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, bslash), _mm_cmplt_epi8(v, space));
             unsigned m = (unsigned)_mm_movemask_epi8(hit);
             if (m != 0) {
                 return p + __builtin_ctz(m);
             }
-            p += 16;
-            if ((size_t)(e - p) < 16) {
-                if (p == e) {
-                    return e;
-                }
-                p = e - 16; /* overlaps bytes already known to be plain */
+            if (p == last) {
+                return e;
             }
+            p += 16;
+            p = p > last ? last : p; /* overlaps bytes already known to be plain */
         }
     }
 #endif
@@ -130,12 +126,34 @@ static SCAN_INLINE const char *plain_end(const char *p, const char *e)
 #endif
     for (; p < e; p++) {
         unsigned c = (unsigned char)*p;
-        if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) {
+        if (c < 0x20 || c == '\\' || c >= 0x80) {
             break;
         }
     }
     return p;
 }
+
+#ifdef SCAN_SSE2
+/* Is every byte of js[0..len) printable ASCII (or DEL) other than '\\'? Then
+ * no string of the text needs a look of its own: one pass over the whole
+ * text is cheaper than one per string. Texts under 16 bytes say no. */
+static int all_plain(const char *js, size_t len)
+{
+    const __m128i bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+    __m128i hit = _mm_setzero_si128();
+    if (len < 16) {
+        return 0;
+    }
+    for (const char *p = js, *const last = js + len - 16;; p += 16) {
+        p = p > last ? last : p; /* the last 16 bytes overlap bytes already seen */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        hit = _mm_or_si128(hit, _mm_or_si128(_mm_cmpeq_epi8(v, bslash), _mm_cmplt_epi8(v, space)));
+        if (p == last) {
+            return _mm_movemask_epi8(hit) == 0;
+        }
+    }
+}
+#endif
 
 static int hex_value(unsigned c)
 {
@@ -170,15 +188,16 @@ static long hex4(const char *p, const char *e)
  */
 static NOINLINE size_t unescape(const char *s, const char *e, unsigned long *cp)
 {
-    static const char from[8] = {'"', '\\', '/', 'b', 'f', 'n', 'r', 't'};
-    static const char to[8] = {'"', '\\', '/', '\b', '\f', '\n', '\r', '\t'};
+    /* Each escape letter, then what it stands for. */
+    static const char pairs[16] = {'"', '"', '\\', '\\', '/', '/', 'b', '\b',
+                                   'f', '\f', 'n', '\n', 'r', '\r', 't', '\t'};
     if (e - s < 2) {
         return 0;
     }
     if (s[1] != 'u') {
-        for (int i = 0; i < 8; i++) {
-            if (s[1] == from[i]) {
-                *cp = (unsigned char)to[i];
+        for (int i = 0; i < 16; i += 2) {
+            if (s[1] == pairs[i]) {
+                *cp = (unsigned char)pairs[i + 1];
                 return 2;
             }
         }
@@ -279,7 +298,7 @@ static NOINLINE int string_rest_ok(const char *s, const char *e)
             }
             s += k;
         } else {
-            return 0; /* a control character: jsmn ends a string at its first bare '"' */
+            return 0; /* a control character */
         }
         if ((s = plain_end(s, e)) == e) {
             return 1;
@@ -345,7 +364,7 @@ static size_t primitive_end(const char *js, size_t p, size_t len)
  * number of tokens linked to it, and every link has been checked. No
  * recursion, no stack beyond a few locals.
  */
-static int tokens_match(const char *js, size_t len, const jsmntok_t *toks, int n)
+static int tokens_match(const char *js, size_t len, const jsmntok_t *toks, int n, int plain)
 {
     size_t p = 0;
     int i = 0;
@@ -353,34 +372,41 @@ static int tokens_match(const char *js, size_t len, const jsmntok_t *toks, int n
     int parent = -1; /* the parent link token i must have */
     int key = 0;     /* token i must be an object key */
     for (;;) {
-        p = skip_ws(js, p, len);
         if (i == n || toks[i].parent != parent) {
             return 0;
         }
         const jsmntok_t *t = &toks[i++];
         const size_t end = (size_t)t->end;
+        const int str = t->type == JSMN_STRING;
+        /* The token's first byte (a string's opening quote) must come next,
+         * after whitespace only; most texts have none. */
+        const size_t first = (size_t)t->start - (size_t)str;
+        if (first != p && skip_ws(js, p, len) != first) {
+            return 0;
+        }
+        p = first;
         int opened = 0;
-        if (t->type == JSMN_STRING) {
-            if ((size_t)t->start != p + 1) {
-                return 0;
-            }
-            /* The closing quote at end stops the scan: the text may be read up to len. */
-            const char *s = plain_end(js + p + 1, js + len), *e = js + end;
-            if (s < e ? !string_rest_ok(s, e) : s != e) {
-                return 0;
+        if (str) {
+            if (!plain) {
+                const char *e = js + end, *s = plain_end(js + p + 1, e);
+                if (s != e && !string_rest_ok(s, e)) {
+                    return 0;
+                }
             }
             p = end + 1; /* after the closing quote */
             if (key) {
-                p = skip_ws(js, p, len);
-                if (p == len || js[p] != ':') {
-                    return 0;
+                if (p == len || js[p] != ':') { /* no whitespace: the common case */
+                    p = skip_ws(js, p, len);
+                    if (p == len || js[p] != ':') {
+                        return 0;
+                    }
                 }
                 p++;
                 parent = i - 1;
                 key = 0;
                 continue;
             }
-        } else if (key || (size_t)t->start != p) {
+        } else if (key) {
             return 0;
         } else if (t->type == JSMN_PRIMITIVE) {
             if (primitive_end(js, p, end) != end) {
@@ -454,7 +480,12 @@ int ccat_json_parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks)
         return CCAT_ERR_RESPONSE_TOO_LARGE;
     }
     /* jsmn stops at a NUL byte: every byte up to len must have been seen. */
-    if (n <= 0 || parser.pos != len || !tokens_match(js, len, toks, n)) {
+#ifdef SCAN_SSE2
+    const int plain = all_plain(js, len);
+#else
+    const int plain = 0;
+#endif
+    if (n <= 0 || parser.pos != len || !tokens_match(js, len, toks, n, plain)) {
         return CCAT_ERR_JSON_SYNTAX;
     }
     return n;
@@ -535,9 +566,6 @@ static int raw_equals(const char *p, const char *k, size_t len)
 /* Does the key text [p, p + len) decode to the name k? */
 static int name_matches(const char *p, size_t len, const char *k)
 {
-    if (len != 0 && *p != *k && *p != '\\') {
-        return 0; /* most names differ in the first byte */
-    }
     size_t n = strlen(k);
     /* Escapes only make the text longer than its decoding. */
     return n == len ? raw_equals(p, k, len) : n < len && key_equals(p, p + len, k);
@@ -552,25 +580,29 @@ void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj
     if (obj < 0 || obj >= ntoks || toks[obj].type != JSMN_OBJECT || nkeys <= 0) {
         return;
     }
-    const int size = toks[obj].size;
-    int i = obj + 1, k = nkeys - 1; /* k: the name matched last */
-    for (int m = 0; m < size && i + 1 < ntoks; m++) {
-        const char *p = js + toks[i].start;
-        const size_t len = (size_t)(toks[i].end - toks[i].start);
-        const int value = i + 1;
+    const jsmntok_t *t = toks + obj + 1;            /* a key */
+    const jsmntok_t *const last = toks + ntoks - 1; /* a key needs a value after it */
+    int k = nkeys - 1;                              /* the name matched last */
+    for (int m = toks[obj].size; m > 0 && t < last; m--) {
+        const char *p = js + t->start;
+        const size_t len = (size_t)(t->end - t->start);
+        const jsmntok_t *const v = t + 1;
         /* Members tend to come in the order of the names: try the next name
          * first. Names are distinct, so a member fills at most one slot; a
          * later duplicate member overwrites it (last wins). */
-        for (int tries = 0; tries < nkeys; tries++) {
+        for (int tries = nkeys; tries > 0; tries--) {
             k = k + 1 == nkeys ? 0 : k + 1;
             if (name_matches(p, len, keys[k])) {
-                found[k] = value;
+                found[k] = (int)(v - toks);
                 break;
             }
         }
-        /* The next key: skip the value and everything nested inside it. */
-        const int end = toks[value].end;
-        for (i = value + 1; i < ntoks && toks[i].start < end; i++) {
+        /* The next key: skip the value and everything nested inside it
+         * (only a container has anything inside). */
+        t = v + 1;
+        if (v->type < JSMN_STRING) {
+            for (; t <= last && t->start < v->end; t++) {
+            }
         }
     }
 }

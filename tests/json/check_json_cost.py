@@ -40,7 +40,7 @@ def per_round(valgrind, bench, data, extra=(), mode=()):
 
 def main():
     valgrind, bench, data = sys.argv[1:4]
-    budget = float(sys.argv[4]) if len(sys.argv) > 4 else 4530
+    budget = float(sys.argv[4]) if len(sys.argv) > 4 else 4130
     # valgrind 3.19 cannot read clang 14's DWARF 5: measure a copy without
     # debug information (the symbols --toggle-collect needs stay).
     tmp = tempfile.mkdtemp()
