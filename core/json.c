@@ -700,6 +700,10 @@ size_t ccat_json_escape(char *out, size_t cap, const char *s, size_t n)
         /* As Python's json.dumps (so botocore): \b \t \n \f \r, else \u00xx
          * for C0 controls and DEL; UTF-8 passes through (no \uXXXX). */
         unsigned c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f && o < room) {
+            out[o++] = (char)c; /* the common case: copied as it is */
+            continue;
+        }
         char esc = (char)(c == '"' || c == '\\' ? c : c - 8u < 6u ? (unsigned char)short_esc[c - 8] : 0u);
         size_t k = esc != 0 ? 2 : c < 0x20 || c == 0x7f ? 6 : 1;
         if (room - o < k) {

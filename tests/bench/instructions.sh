@@ -23,7 +23,7 @@ build=${1:-$repo/build-bench}
 # meet it (see the README). CI enforces the ceiling, the figure last
 # measured, so that the count only goes down; the target is reported too.
 budget=5000
-ceiling=${CCAT_INSTRUCTIONS_CEILING:-7900}
+ceiling=${CCAT_INSTRUCTIONS_CEILING:-7500}
 n1=1000 n2=2000
 
 if [[ ! -f $build/CMakeCache.txt ]]; then

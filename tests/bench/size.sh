@@ -18,7 +18,7 @@ out=${1:-$repo/build-bench-size}
 # CI enforces the ceiling, the figure last measured, so that size only goes
 # down; the target is reported beside it on every run.
 text_budget=6144
-text_ceiling=${CCAT_SIZE_CEILING:-11300}
+text_ceiling=${CCAT_SIZE_CEILING:-11200}
 
 # size_of TARGET: compile, then print "file text data bss" lines (status 3: headers missing).
 size_of() {
