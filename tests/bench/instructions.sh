@@ -21,9 +21,10 @@ repo=$(cd "$here/../.." && pwd)
 build=${1:-$repo/build-bench}
 # The budget is 5,000; with jsmn as the tokenizer the core does not
 # meet it (see the README). CI enforces the ceiling, the figure last
-# measured, so that the count only goes down; the target is reported too.
+# measured rounded up (7,329 -> 7,400), so that the count only goes down;
+# the target is reported too.
 budget=5000
-ceiling=${CCAT_INSTRUCTIONS_CEILING:-7500}
+ceiling=${CCAT_INSTRUCTIONS_CEILING:-7400}
 n1=1000 n2=2000
 
 if [[ ! -f $build/CMakeCache.txt ]]; then

@@ -15,7 +15,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 out=${1:-$repo/build-bench-size}
 # The budget is 6 KiB; the core does not meet it yet (see the README).
-# CI enforces the ceiling, the figure last measured, so that size only goes
+# CI enforces the ceiling, the figure last measured rounded up (11,187 ->
+# 11,200), so that size only goes
 # down; the target is reported beside it on every run.
 text_budget=6144
 text_ceiling=${CCAT_SIZE_CEILING:-11200}
