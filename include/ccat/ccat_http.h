@@ -43,14 +43,14 @@ typedef struct ccat_http_response {
     uint8_t keep_alive;       /**< 1 if the connection may carry another request. */
 
     /* Parser state: private. */
-    char *buf;
-    size_t cap;
+    char *buf;                /**< Private: the caller's buffer. */
+    size_t cap;               /**< Private: its size. */
     size_t used;              /**< Bytes stored (head, then head + decoded body). */
     size_t scan;              /**< Head: where the search for the blank line resumes. */
     size_t head_len;          /**< Head bytes (status line + headers + blank line). */
     uint64_t remaining;       /**< Body bytes still expected (length or current chunk). */
-    uint8_t state;
-    uint8_t flags;
+    uint8_t state;            /**< Private: where the parser is (head, body, chunk line, ...). */
+    uint8_t flags;            /**< Private: framing seen in the head (length, chunked, close). */
 } ccat_http_response_t;
 
 /**

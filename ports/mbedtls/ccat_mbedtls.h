@@ -86,11 +86,11 @@ typedef struct ccat_mbedtls_config {
 
 /** @brief State of one TLS layer (about 1 KiB plus mbedTLS's heap for records). */
 typedef struct ccat_mbedtls {
-    mbedtls_ssl_context ssl;
-    mbedtls_ssl_config conf;
-    mbedtls_x509_crt ca;
-    mbedtls_ctr_drbg_context drbg;
-    mbedtls_entropy_context entropy;
+    mbedtls_ssl_context ssl;        /**< The TLS session (records, keys). */
+    mbedtls_ssl_config conf;        /**< Its configuration: verify required, TLS 1.2+. */
+    mbedtls_x509_crt ca;            /**< The trust anchors. */
+    mbedtls_ctr_drbg_context drbg;  /**< Random generator for the handshake. */
+    mbedtls_entropy_context entropy; /**< Entropy that seeds @c drbg. */
     const ccat_transport_t *lower;  /**< The transport carrying the records. */
     uint32_t io_timeout_ms;         /**< Timeout passed down during a call. */
     int state;                      /**< Closed (0) / connecting / handshaking / open. */
