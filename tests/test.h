@@ -41,6 +41,17 @@ static int test_passed_, test_failed_;
         }                                                                        \
     } while (0)
 
+/* 1 if all n bytes at p are zero (wiped memory). */
+static inline int all_zero(const void *p, size_t n) {
+    const unsigned char *b = (const unsigned char *)p;
+    for (size_t i = 0; i < n; i++) {
+        if (b[i] != 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Prints "N passed, N failed" and gives the exit status. */
 static inline int test_summary(const char *suite) {
     printf("%s: %d passed, %d failed\n", suite, test_passed_, test_failed_);

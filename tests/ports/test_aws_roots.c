@@ -78,16 +78,6 @@ static int chain_len(const mbedtls_x509_crt *c) {
     return n;
 }
 
-static int all_zero(const void *p, size_t n) {
-    const unsigned char *b = p;
-    size_t i;
-    for (i = 0; i < n; i++) {
-        if (b[i] != 0) {
-            return 0;
-        }
-    }
-    return 1;
-}
 
 /* Load with @p cfg; returns the init result and the number of anchors. */
 static int load(const ccat_mbedtls_config_t *cfg, int *anchors) {

@@ -254,16 +254,6 @@ static int contains(const unsigned char *hay, size_t n, const char *needle) {
     return 0;
 }
 
-static int all_zero(const void *p, size_t n) {
-    const unsigned char *b = p;
-    size_t i;
-    for (i = 0; i < n; i++) {
-        if (b[i] != 0) {
-            return 0;
-        }
-    }
-    return 1;
-}
 
 static ccat_mbedtls_t tls;
 static ccat_transport_t t;

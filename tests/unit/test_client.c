@@ -213,11 +213,7 @@ static void check_keep_alive(void)
     CHECK_EQ_INT(W.requests, 2);
     ccat_client_wipe(&c);
     CHECK_EQ_INT(W.open, 0);
-    int zero = 1;
-    for (size_t i = 0; i < sizeof(buffer); i++) {
-        zero &= buffer[i] == 0;
-    }
-    CHECK(zero);
+    CHECK(all_zero(buffer, sizeof(buffer)));
 
     /* Connection: close is honoured: the next call connects again. */
     setup(&c, 0, R201_CLOSE, NULL, NULL);

@@ -78,15 +78,6 @@ static const char bench_request[] =
     "\r\n"
     "{\"name\":\"device-42\",\"expiresTime\":\"2027-11-27T18:51:53Z\"}";
 
-static int all_zero(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] != 0) {
-            return 0;
-        }
-    }
-    return 1;
-}
 
 static void check_request(void)
 {
