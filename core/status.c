@@ -7,7 +7,7 @@ int ccat_status_is_service_error(ccat_status_t status)
 }
 
 /*
- * All names in one string, so that no pointer table is needed (a table of 43
+ * All names in one string, so that no pointer table is needed (a table of 46
  * pointers alone would cost 172 bytes on a 32-bit target). Order: the
  * failures from 0 down to -86 as ccat_status.h numbers them in blocks of 20,
  * then CCAT_AGAIN, then the name of any other value.
@@ -15,7 +15,7 @@ int ccat_status_is_service_error(ccat_status_t status)
 static const char names[] =
     "OK\0ERR_ARGUMENT\0ERR_NAME_LENGTH\0ERR_NAME_UTF8\0ERR_EXPIRES_RANGE\0"
     "ERR_TOKEN_MISSING\0ERR_TOKEN_INVALID\0ERR_ENDPOINT\0ERR_BUFFER_TOO_SMALL\0"
-    "ERR_TIME_FORMAT\0" /* -20: */
+    "ERR_TIME_FORMAT\0ERR_ID_INVALID\0ERR_MAX_RESULTS\0ERR_NEXT_TOKEN\0" /* -20: */
     "ERR_DNS\0ERR_CONNECT\0ERR_CONNECT_TIMEOUT\0ERR_TLS\0ERR_TLS_CERT\0ERR_SEND\0"
     "ERR_RECV\0ERR_CLOSED\0ERR_READ_TIMEOUT\0ERR_SEND_TIMEOUT\0" /* -40: */
     "ERR_HTTP_STATUS_LINE\0ERR_HTTP_HEADER\0ERR_HTTP_HEADERS_TOO_LARGE\0"
@@ -28,13 +28,13 @@ static const char names[] =
     "AGAIN\0ERR_UNKNOWN";
 
 /* Position in names[] of the first name of each block, and of the block's end. */
-static const unsigned char block_end[6] = {0, 10, 20, 29, 35, 42};
+static const unsigned char block_end[6] = {0, 13, 23, 32, 38, 45};
 
 const char *ccat_status_name(ccat_status_t status)
 {
-    unsigned v = 0u - (unsigned)status, block = v / 20, i = 43; /* unknown */
+    unsigned v = 0u - (unsigned)status, block = v / 20, i = 46; /* unknown */
     if (status == CCAT_AGAIN) {
-        i = 42;
+        i = 45;
     } else if (block < 5 && block_end[block] + v % 20 < block_end[block + 1]) {
         i = block_end[block] + v % 20;
     }

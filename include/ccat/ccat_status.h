@@ -28,6 +28,9 @@ typedef enum ccat_status {
     CCAT_ERR_ENDPOINT = -7,           /**< Endpoint URL cannot be used. */
     CCAT_ERR_BUFFER_TOO_SMALL = -8,   /**< The request does not fit the caller's buffer. */
     CCAT_ERR_TIME_FORMAT = -9,        /**< Text is not an RFC 3339 / HTTP date. */
+    CCAT_ERR_ID_INVALID = -10,        /**< Access token id is not 1..36 characters, or holds NUL. */
+    CCAT_ERR_MAX_RESULTS = -11,       /**< ListAccessTokens `maxResults` is not 1..10. */
+    CCAT_ERR_NEXT_TOKEN = -12,        /**< `nextToken` is empty or holds a control character. */
 
     /* Connection and transport. */
     CCAT_ERR_DNS = -20,               /**< Host name did not resolve. */

@@ -1,0 +1,127 @@
+/**
+ * @file ccat_tokens.h
+ * @brief The rest of the access-token lifecycle: ListAccessTokens,
+ * DeleteAccessToken and VerifySession, sans-I/O and blocking.
+ *
+ * They share CreateAccessToken's request context, error model, framing,
+ * retries and buffer discipline (ccat.h): a request is written into the
+ * caller's buffer, the response is parsed in place in the same buffer, and
+ * every string a result points to lives there until the next call.
+ */
+#ifndef CCAT_TOKENS_H
+#define CCAT_TOKENS_H
+
+#include "ccat/ccat.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/** @name ListAccessTokens (POST /v1/accessTokens, 200) */
+/**@{*/
+
+/** @brief Parameters of one ListAccessTokens page. */
+typedef struct ccat_list_params {
+    uint8_t max_results;      /**< 1..10; 0 leaves it out (the service's default). */
+    const char *next_token;   /**< NULL or "" for the first page, else the previous page's token. */
+} ccat_list_params_t;
+
+/** @brief One item of a page. Strings point into the response buffer. */
+typedef struct ccat_access_token_summary {
+    const char *id;            /**< NUL-terminated access token id. */
+    const char *name;          /**< NUL-terminated UTF-8 name. */
+    ccat_time_t expires_time;  /**< Valid when @c has_expires_time is non-zero. */
+    uint8_t has_expires_time;  /**< 0: the service sent no `expiresTime`. */
+} ccat_access_token_summary_t;
+
+/**
+ * @brief Receives the items of a page one by one, in the service's order.
+ * @return 0 to go on; non-zero to skip the page's remaining items (the call
+ *         still succeeds and still reports the page's `nextToken`).
+ */
+typedef int (*ccat_list_item_fn)(void *ctx, const ccat_access_token_summary_t *item);
+
+/**
+ * @brief Where a page's `nextToken` goes: caller memory, because the next
+ * request is written over the response that carried it.
+ */
+typedef struct ccat_list_page {
+    char *next_token;         /**< Caller storage; receives the NUL-terminated token, "" on the last page. */
+    size_t next_token_size;   /**< Its size in bytes; a token that does not fit is CCAT_ERR_RESPONSE_TOO_LARGE. */
+    unsigned items;           /**< Out: items delivered to the callback from this page. */
+} ccat_list_page_t;
+
+/**
+ * @brief Validate, then write a ListAccessTokens request.
+ * @return CCAT_OK, CCAT_ERR_MAX_RESULTS, CCAT_ERR_NEXT_TOKEN, a bearer-token
+ *         error or CCAT_ERR_BUFFER_TOO_SMALL (buffer then wiped).
+ */
+ccat_status_t ccat_list_request_write(const ccat_request_ctx_t *ctx,
+                                      const ccat_list_params_t *params,
+                                      char *buf, size_t cap, size_t *out_len);
+
+/**
+ * @brief Interpret a complete ListAccessTokens response: on 200, calls @p fn
+ * for each item (all items are validated before the first call) and copies
+ * `nextToken` into @p page; on an error status, fills @p err.
+ */
+ccat_status_t ccat_list_response_read(ccat_http_response_t *resp, ccat_list_item_fn fn,
+                                      void *fn_ctx, ccat_list_page_t *page,
+                                      ccat_error_t *err);
+
+/**
+ * @brief ListAccessTokens, one page, blocking (with retries).
+ * To walk every page, call again with @c params->next_token set to
+ * @c page->next_token until it comes back empty.
+ */
+ccat_status_t ccat_list_access_tokens(ccat_client_t *client, const ccat_list_params_t *params,
+                                      ccat_list_item_fn fn, void *fn_ctx,
+                                      ccat_list_page_t *page);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name DeleteAccessToken (DELETE /v1/accessTokens/{id}, 200) */
+/**@{*/
+
+/**
+ * @brief Validate @p id (1..36 characters), then write a DeleteAccessToken
+ * request with the id percent-encoded as the AWS SDKs do.
+ * @return CCAT_OK, CCAT_ERR_ID_INVALID, a bearer-token error or
+ *         CCAT_ERR_BUFFER_TOO_SMALL.
+ */
+ccat_status_t ccat_delete_request_write(const ccat_request_ctx_t *ctx, const char *id,
+                                        char *buf, size_t cap, size_t *out_len);
+
+/** @brief Interpret a complete DeleteAccessToken response (200: CCAT_OK). */
+ccat_status_t ccat_delete_response_read(ccat_http_response_t *resp, ccat_error_t *err);
+
+/** @brief DeleteAccessToken, blocking (idempotent in the model, so retried). */
+ccat_status_t ccat_delete_access_token(ccat_client_t *client, const char *id);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name VerifySession (GET /session, 200) */
+/**@{*/
+
+/** @brief Write a VerifySession request. */
+ccat_status_t ccat_verify_request_write(const ccat_request_ctx_t *ctx, char *buf, size_t cap,
+                                        size_t *out_len);
+
+/**
+ * @brief Interpret a complete VerifySession response.
+ * @param[out] identity On 200: the NUL-terminated `identity`, or NULL when
+ *             the service sent none (it is optional in the model).
+ */
+ccat_status_t ccat_verify_response_read(ccat_http_response_t *resp, const char **identity,
+                                        ccat_error_t *err);
+
+/** @brief VerifySession, blocking: CCAT_OK when the client's token is accepted. */
+ccat_status_t ccat_verify_session(ccat_client_t *client, const char **identity);
+/**@}*/
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CCAT_TOKENS_H */
