@@ -1,14 +1,50 @@
 #!/usr/bin/env python3
-"""ccat_emulator: a local stand-in for Amazon CodeCatalyst's CreateAccessToken.
+"""ccat_emulator: a local stand-in for Amazon CodeCatalyst's access-token API.
 
 Only the Python 3 standard library (and the ``openssl`` command for the test
 certificates). Serves HTTP/1.1 (threaded, keep-alive) in plain text or TLS on
 127.0.0.1 or ::1 and behaves as the rest-json service described by
-/work/shared/api/codecatalyst-access-tokens.json:
+/work/shared/api/codecatalyst-access-tokens.json. Any base path may precede
+the operation paths:
 
-``PUT <any base path>/v1/accessTokens``
-    Bearer check (``--token``, repeatable), Content-Type check, body validation,
-    201 with ``secret``, ``name``, ``expiresTime`` and ``accessTokenId``.
+``PUT .../v1/accessTokens`` (CreateAccessToken)
+    Content-Type check, body validation, per-user quota, 201 with ``secret``,
+    ``name``, ``expiresTime`` and ``accessTokenId``. The secret becomes a bearer
+    token of the caller's user ("created_by" = the caller's token id).
+``POST .../v1/accessTokens`` (ListAccessTokens)
+    Body ``{}`` (or empty) or with ``maxResults`` (1..10, default 10) and
+    ``nextToken``. 200 ``{"items": [{"id", "name", "expiresTime"}], "nextToken"}``
+    for the caller's user, in creation order; ``nextToken`` absent on the last
+    page. Page tokens are opaque random strings the emulator maps to (user,
+    position); an unknown one, another user's, or one from before a reset is a
+    ValidationException. Deleted tokens are not listed; expired ones are (they
+    exist until deleted; config ``list_expired: false`` hides them).
+``DELETE .../v1/accessTokens/{id}`` (DeleteAccessToken)
+    ``{id}`` is percent-decoded (one path segment, so ``%2F`` is part of the
+    id). 200 ``{}``. More than 36 characters or invalid UTF-8: ValidationException.
+    An id that does not exist, or belongs to another user:
+    404 ResourceNotFoundException (the modeled error; other users' tokens are
+    not revealed). An id already deleted: ResourceNotFoundException too (config
+    ``delete_deleted: "ok"`` answers 200 instead: the operation is modeled
+    idempotent, and a client retrying a delete whose answer was lost must
+    accept either). The caller may delete the very token it authenticates with:
+    the request succeeds, later ones with that token are denied.
+``GET .../session`` (VerifySession)
+    200 ``{"identity": "<user id>"}``.
+
+Tokens: every bootstrap token (``--token T``: a user of its own, user id
+``bootstrap_user_id(i)``, token id ``bootstrap_token_id(i)``, name
+``bootstrap-<i+1>``; ``--user-token USER:T``: a token of user USER) and every
+issued secret is a bearer token. The store keeps per token: id, name, user,
+SHA-256 of the secret (never the secret), expiry (bootstrap: one year after
+start), the id of the token that created it, deleted flag. A deleted or
+expired token (by the emulator's clock, see /__emulator/clock) gets 403
+AccessDeniedException on every operation. Authentication comes before
+validation, as in Coral. Quota (``--quota N`` / config ``quota``): a user may
+hold N live (not deleted, not expired) tokens created through the API;
+bootstrap tokens are not counted (so ``--quota N`` still means "N tokens may be
+created" on a fresh emulator), unless config ``count_bootstrap: true``.
+Exceeding it: 402 ServiceQuotaExceededException.
 
 Errors look like those of real AWS rest-json (Coral) services: status from the
 model, ``x-amzn-ErrorType: Code:http://internal.amazon.com/coral/...`` header,
@@ -24,20 +60,44 @@ Decisions where the model is silent (what Coral-based AWS services do):
 * ``name`` missing or not 1..100 code points, ``expiresTime`` not in the
   future: 400 ValidationException with Coral's "1 validation error detected"
   wording. No upper bound is placed on ``expiresTime`` (the model has none).
-* Content-Type other than application/json: 415 UnsupportedMediaTypeException.
-* Missing or unknown bearer token: 403 AccessDeniedException.
+* Content-Type other than application/json: 415 UnsupportedMediaTypeException
+  (CreateAccessToken always; ListAccessTokens only when it has a body; the
+  body and Content-Type of DeleteAccessToken and VerifySession are ignored).
+* ``maxResults`` below 1: ValidationException (the model only has max 10; a
+  page of 0 items could never progress). A non-integer: SerializationException.
+* ``expiresTime`` "in the future" means after the emulator's clock.
+* Missing, unknown, deleted or expired bearer token: 403 AccessDeniedException
+  ("Invalid or expired bearer token"; the log says which in ``auth.denied``).
 * Other method or path: 404 UnknownOperationException.
 
 Test control (not logged, no auth), same port:
 
 ``POST /__emulator/plan``      JSON list of actions (or {"actions": [...],
-                               "append": true}) applied in order to the next
-                               API requests; an action with "repeat": N counts N.
+                               "append": true}) for the next API requests; an
+                               action with "repeat": N counts N. Each request
+                               takes the first pending action whose ``op``
+                               (operation name or list of names) matches its
+                               operation; actions without ``op`` match any
+                               request (also unknown routes).
 ``GET /__emulator/plan``       pending actions.
 ``GET|DELETE /__emulator/requests``     the API request log / clear it.
 ``GET|DELETE /__emulator/connections``  connection records / clear them.
-``POST /__emulator/config``    {"quota": N|null}
-``POST /__emulator/reset``     clear plan, log, connections, quota counters.
+``GET|POST /__emulator/config``  {"quota": N|null, "count_bootstrap": bool,
+                               "delete_deleted": "not_found"|"ok",
+                               "list_expired": bool}: read / set (survives reset).
+``GET /__emulator/tokens``     {"now", "tokens": [{"id", "name", "user", "seq",
+                               "created_by", "created", "expiresTime", "deleted",
+                               "deleted_at", "expired", "live", "bootstrap",
+                               "secret_sha256"}]} in creation order.
+``POST /__emulator/tokens``    {"id": ID, "expiresTime"?, "deleted"?, "name"?}
+                               changes a token; {"secret": S, "user"?, "name"?,
+                               "id"?, "expiresTime"?} adds a bearer token (until
+                               reset). Answers the token's record.
+``GET|POST /__emulator/clock`` {"advance": s} | {"set": time} | {"offset": s} |
+                               {"real": true}: the emulator's "now" = real time +
+                               offset (it keeps running). Answers {"now", "offset"}.
+``POST /__emulator/reset``     clear plan, log, connections; token store back to
+                               the bootstrap tokens; clock back to real time.
 
 Actions (``{"action": NAME, ...}``):
 
@@ -53,7 +113,13 @@ Actions (``{"action": NAME, ...}``):
               ``expires_format`` ("z" | "millis" | "offset"),
               ``chunked`` ({"sizes": [..], "ext": ";a=b", "trailers": [[k, v]],
               "upper": bool}), ``close`` (Connection: close), ``headers``
-              (extra response headers), ``no_request_id``.
+              (extra response headers), ``no_request_id``. ``secret`` /
+              ``secret_len`` / ``big_secret`` concern CreateAccessToken (the
+              secret stored is the one sent, also a ``members`` string
+              "secret"); the others shape any operation's answer (members of
+              ListAccessTokens: items, nextToken, escapes apply inside items;
+              VerifySession: identity; DeleteAccessToken has none: use
+              ``extra``).
 ``chunked`` / ``close`` / ``big_secret`` (``length``, default 4000) /
 ``reorder`` (default: reversed) / ``decoys`` / ``escape`` (default "all"):
               ``ok`` with that modifier switched on.
@@ -71,6 +137,25 @@ Actions (``{"action": NAME, ...}``):
               "after_headers" | "mid_body", ``then`` "respond" | "close" | "reset".
 ``raw``       send ``data`` (UTF-8 text) or ``data_b64`` bytes verbatim, then
               close (``keep_open``: true to keep the connection).
+``lost``      apply the operation (as ``ok`` would: token created / deleted...),
+              then lose the answer: ``mode`` "rst" (default) or "close";
+              ``when`` "after_request" (default: nothing sent) |
+              "after_headers" | "mid_body" (part of the real answer sent).
+              The response-lost case crash-safe clients must survive.
+
+Every action takes ``op`` (see the plan). ``reset``, ``raw``, ``status``,
+``error`` and ``throttle`` do not apply the operation unless ``"apply": true``
+(then they apply it first and answer as planned, e.g. "the delete happened but
+the client got a 500"); the other actions always apply it. The log entry's
+``response.applied`` says whether the operation took effect.
+
+The log entry of each API request has ``operation`` (None for an unknown
+route), ``auth`` (``sha256`` of the token presented, ``accepted``,
+``token_id`` and ``user`` it belongs to, ``denied``: None | "missing" |
+"repeated" | "scheme" | "unknown" | "deleted" | "expired"), and in
+``response``: ``issued`` (CreateAccessToken, with only the SHA-256 and length
+of the secret), ``result`` (ListAccessTokens: {"ids", "next_token"};
+DeleteAccessToken: {"id"} decoded; VerifySession: {"identity"}), ``applied``.
 
 Never logs or prints a bearer token or an issued secret: the log carries the
 SHA-256 of the token presented (and whether it was accepted) and the SHA-256
@@ -97,6 +182,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 
 MODELED_ERRORS = {
@@ -117,7 +203,12 @@ MAX_HEAD = 64 * 1024
 MAX_BODY = 1024 * 1024
 SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 ACTIONS = ("ok", "chunked", "close", "big_secret", "reorder", "decoys", "escape",
-           "error", "throttle", "status", "reset", "stall", "raw")
+           "error", "throttle", "status", "reset", "stall", "raw", "lost")
+OPERATIONS = ("CreateAccessToken", "ListAccessTokens", "DeleteAccessToken", "VerifySession")
+SUCCESS_STATUS = {"CreateAccessToken": 201, "ListAccessTokens": 200, "DeleteAccessToken": 200,
+                  "VerifySession": 200}
+DELETE_RE = re.compile(r"/v1/accessTokens/([^/]+)$")
+LIST_MAX = 10
 # Plan keys that may carry secret material: never echoed back or logged.
 SENSITIVE_ACTION_KEYS = ("data", "data_b64", "secret", "body", "body_b64", "members", "extra")
 
@@ -266,6 +357,8 @@ def json_string(s, escape="none"):
 
 
 def json_value(v, escape):
+    if isinstance(v, RawJSON):
+        return v.text
     if isinstance(v, str):
         return json_string(v, escape)
     return json.dumps(v, ensure_ascii=(escape != "none"))
@@ -281,6 +374,36 @@ def build_object(pairs, escape="none", escape_keys=False, pretty=False):
     if pretty:
         return "{\n  " + sep.join(items) + "\n}"
     return "{" + sep.join(items) + "}"
+
+
+class RawJSON:
+    """Already-serialized JSON text to embed as a member value."""
+
+    def __init__(self, text):
+        self.text = text
+
+
+def format_expiry(exp, fmt="z"):
+    """expiresTime as text: "z" (botocore's form), "millis" or "offset" (+05:30)."""
+    if fmt == "millis":
+        return exp.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + \
+            "%03dZ" % (exp.microsecond // 1000)
+    if fmt == "offset":
+        return exp.astimezone(datetime.timezone(datetime.timedelta(hours=5, minutes=30))).isoformat()
+    return iso_utc(exp)
+
+
+def route(method, target):
+    """(operation name or None, raw percent-encoded {id} for DeleteAccessToken)."""
+    path = target.split("?", 1)[0]
+    if path.endswith(API_SUFFIX) and method in ("PUT", "POST"):
+        return ("CreateAccessToken" if method == "PUT" else "ListAccessTokens"), None
+    m = DELETE_RE.search(path)
+    if m and method == "DELETE":
+        return "DeleteAccessToken", m.group(1)
+    if path.endswith("/session") and method == "GET":
+        return "VerifySession", None
+    return None, None
 
 
 def sanitize_action(action):
@@ -319,30 +442,145 @@ class ApiError(Exception):
 # Server state
 
 
+class TokenRecord:
+    """One personal access token as the service keeps it (never the secret itself)."""
+
+    __slots__ = ("seq", "id", "name", "user", "secret_sha256", "expires", "created",
+                 "created_by", "deleted", "deleted_at", "bootstrap")
+
+    def __init__(self, seq, token_id, name, user, secret_sha256, expires, created,
+                 created_by=None, bootstrap=False):
+        self.seq = seq
+        self.id = token_id
+        self.name = name
+        self.user = user
+        self.secret_sha256 = secret_sha256
+        self.expires = expires
+        self.created = created
+        self.created_by = created_by
+        self.deleted = False
+        self.deleted_at = None
+        self.bootstrap = bootstrap
+
+    def expired(self, now):
+        return self.expires <= now
+
+    def live(self, now):
+        return not self.deleted and not self.expired(now)
+
+    def public(self, now):
+        """Control-endpoint view: everything but the secret (its SHA-256 only)."""
+        return {"id": self.id, "name": self.name, "user": self.user, "seq": self.seq,
+                "created_by": self.created_by, "created": iso_utc(self.created),
+                "expiresTime": iso_utc(self.expires), "deleted": self.deleted,
+                "deleted_at": iso_utc(self.deleted_at) if self.deleted_at else None,
+                "expired": self.expired(now), "live": self.live(now),
+                "bootstrap": self.bootstrap, "secret_sha256": self.secret_sha256}
+
+
+def bootstrap_user_id(index):
+    """Deterministic user id of the index-th --token (a UUID, like CodeCatalyst's)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "ccat-emulator/user/%d" % index))
+
+
+def bootstrap_token_id(index):
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "ccat-emulator/bootstrap-token/%d" % index))
+
+
+DEFAULT_CONFIG = {"quota": None, "count_bootstrap": False, "delete_deleted": "not_found",
+                  "list_expired": True}
+
+
 class State:
     """Everything shared between connection threads."""
 
-    def __init__(self, tokens, quota=None, quiet=False):
+    def __init__(self, tokens, quota=None, quiet=False, user_tokens=()):
         self.lock = threading.Lock()
-        self.tokens = list(tokens)
-        self.quota = quota
+        # (user, secret) of the tokens given on the command line.
+        self.bootstrap = [(bootstrap_user_id(i), t) for i, t in enumerate(tokens)]
+        self.bootstrap += [(u, t) for u, t in user_tokens]
+        self.tokens = [t for _, t in self.bootstrap]   # secrets, for leak detection only
+        self.config = dict(DEFAULT_CONFIG, quota=quota)
         self.quiet = quiet
-        self.plan = collections.deque()
+        self.plan = []
         self.log = []
         self.conns = []
-        self.issued = collections.Counter()
         self.seq = 0
         self.conn_seq = 0
         self.t0 = time.monotonic()
+        self.started = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        self.clock_offset = 0.0
+        self.store = {}         # token id -> TokenRecord
+        self.by_hash = {}       # secret SHA-256 -> TokenRecord
+        self.cursors = {}       # opaque nextToken -> (user, last seq returned)
+        self.token_seq = 0
+        self.reset_store()
+
+    @property
+    def quota(self):
+        return self.config["quota"]
 
     def now(self):
+        """Seconds since start (monotonic), for the log's "t"."""
         return round(time.monotonic() - self.t0, 6)
 
-    def next_action(self):
+    def clock(self):
+        """The emulator's notion of the current time (real time + test offset)."""
+        return datetime.datetime.now(datetime.timezone.utc) + \
+            datetime.timedelta(seconds=self.clock_offset)
+
+    # --- token store (call with the lock held) ---------------------------
+    def add_token(self, user, secret_sha256, name, expires, created_by=None, token_id=None,
+                  bootstrap=False):
+        self.token_seq += 1
+        rec = TokenRecord(self.token_seq, token_id or str(uuid.uuid4()), name, user,
+                          secret_sha256, expires, self.clock(), created_by, bootstrap)
+        old = self.store.pop(rec.id, None)
+        if old is not None:
+            self.by_hash.pop(old.secret_sha256, None)
+        self.store[rec.id] = rec
+        self.by_hash[secret_sha256] = rec
+        return rec
+
+    def reset_store(self):
+        """Only the bootstrap tokens, as at start: live, one year from start."""
+        self.store.clear()
+        self.by_hash.clear()
+        self.cursors.clear()
+        self.token_seq = 0
+        exp = self.started + datetime.timedelta(days=365)
+        for i, (user, secret) in enumerate(self.bootstrap):
+            self.add_token(user, sha256_hex(secret), "bootstrap-%d" % (i + 1), exp,
+                           token_id=bootstrap_token_id(i), bootstrap=True)
+
+    def authenticate(self, secret):
+        """(record, None) for a live token, else (record or None, reason)."""
+        rec = self.by_hash.get(sha256_hex(secret))
+        if rec is None:
+            return None, "unknown"
+        if rec.deleted:
+            return rec, "deleted"
+        if rec.expired(self.clock()):
+            return rec, "expired"
+        return rec, None
+
+    def user_tokens(self, user):
+        return sorted((r for r in self.store.values() if r.user == user), key=lambda r: r.seq)
+
+    def live_count(self, user):
+        now = self.clock()
+        return sum(1 for r in self.store.values() if r.user == user and r.live(now) and
+                   (self.config["count_bootstrap"] or not r.bootstrap))
+
+    # --- plan ----------------------------------------------------------------
+    def next_action(self, op):
+        """The first pending action for operation @p op (untargeted ones match all)."""
         with self.lock:
-            if self.plan:
-                a = self.plan.popleft()
-                return a, True
+            for i, a in enumerate(self.plan):
+                target = a.get("op")
+                if target is None or op in (target if isinstance(target, list) else [target]):
+                    del self.plan[i]
+                    return a, True
         return {"action": "ok"}, False
 
     def reset(self):
@@ -350,7 +588,8 @@ class State:
             self.plan.clear()
             self.log = []
             self.conns = []
-            self.issued.clear()
+            self.clock_offset = 0.0
+            self.reset_store()
 
 
 def expand_plan(actions):
@@ -362,6 +601,15 @@ def expand_plan(actions):
     for a in actions:
         if not isinstance(a, dict) or a.get("action") not in ACTIONS:
             raise ValueError("unknown action: %r" % (a.get("action") if isinstance(a, dict) else a))
+        ops = a.get("op")
+        for op in (ops if isinstance(ops, list) else [ops]):
+            if op is not None and op not in OPERATIONS:
+                raise ValueError("unknown op: %r" % (op,))
+        if a["action"] in ("reset", "lost"):
+            if a.get("mode", "rst") not in ("rst", "close"):
+                raise ValueError("mode must be rst or close")
+            if a.get("when", "after_request") not in ("after_request", "after_headers", "mid_body"):
+                raise ValueError("when must be after_request, after_headers or mid_body")
         a = dict(a)
         n = int(a.pop("repeat", 1))
         out.extend(dict(a) for _ in range(n))
@@ -716,19 +964,28 @@ class Connection:
         return bytes(out)
 
     # --- the API ---------------------------------------------------------
-    def log_entry(self, req, action, planned):
+    def log_entry(self, req, action, planned, op):
         st = self.state
         auth_values = [v for k, v in req["headers"] if k.lower() == "authorization"]
         auth = {"present": bool(auth_values), "count": len(auth_values), "scheme": None,
-                "sha256": None, "accepted": False}
+                "sha256": None, "accepted": False, "token_id": None, "user": None,
+                "denied": "missing" if not auth_values else None}
         token = None
         if auth_values:
             scheme, _, rest = auth_values[0].partition(" ")
             auth["scheme"] = scheme
             token = rest
             auth["sha256"] = sha256_hex(rest)
-            auth["accepted"] = (len(auth_values) == 1 and scheme.lower() == "bearer"
-                                and rest in st.tokens)
+            with st.lock:
+                rec, why = st.authenticate(rest)
+            if rec is not None:
+                auth["token_id"], auth["user"] = rec.id, rec.user
+            if len(auth_values) != 1:
+                why = "repeated"
+            elif scheme.lower() != "bearer":
+                why = "scheme"
+            auth["denied"] = why
+            auth["accepted"] = why is None
         headers = [[k, "<redacted>" if k.lower() == "authorization" else v]
                    for k, v in req["headers"]]
         # A token anywhere but the Authorization value would be a leak.
@@ -740,6 +997,7 @@ class Connection:
             st.seq += 1
             entry = {"seq": st.seq, "t": st.now(), "conn": self.rec["id"],
                      "conn_seq": self.rec["api_requests"], "tls": self.rec["tls"],
+                     "operation": op,
                      "method": req["method"], "target": req["target"], "version": req["version"],
                      "headers": headers, "auth": auth, "token_elsewhere": leak,
                      "head_crlf": req["head_crlf"], "header_problems": req["header_problems"],
@@ -750,17 +1008,34 @@ class Connection:
                      "action": sanitize_action(action), "planned": planned,
                      "unknown_members": [],
                      "response": {"status": None, "request_id": None, "code": None,
-                                  "issued": None, "sent": False}}
+                                  "issued": None, "sent": False, "applied": False,
+                                  "result": None}}
             st.log.append(entry)
         return entry, token
 
     def handle_api(self, req):
-        action, planned = self.state.next_action()
-        entry, token = self.log_entry(req, action, planned)
+        op, raw_id = route(req["method"], req["target"])
+        action, planned = self.state.next_action(op)
+        entry, _ = self.log_entry(req, action, planned, op)
         kind = action["action"]
         if not self.state.quiet:
-            print("ccat-emulator: #%d %s %s action=%s" % (entry["seq"], req["method"],
+            print("ccat-emulator: #%d %s %s %s action=%s" % (entry["seq"], op or "-", req["method"],
                   req["target"][:200], kind), file=sys.stderr, flush=True)
+        request_id = str(uuid.uuid4())
+        if kind == "lost":
+            # The operation takes effect, then the answer is lost on the way.
+            outcome = self.run_op(req, entry, action, op, raw_id)
+            when = action.get("when", "after_request")
+            if when == "after_request":
+                entry["response"]["status"] = "lost"
+                self.abort(action.get("mode", "rst"))
+                return
+            entry["response"]["request_id"] = request_id
+            framing = dict(action, action="reset", when=when)
+            self.answer(outcome, framing, entry, request_id, op)
+            return
+        if action.get("apply") and kind in ("reset", "raw", "status", "error", "throttle"):
+            self.run_op(req, entry, action, op, raw_id)
         if kind == "reset" and action.get("when", "after_request") == "after_request":
             entry["response"]["status"] = "reset"
             self.abort(action.get("mode", "rst"))
@@ -778,7 +1053,6 @@ class Connection:
             else:
                 self.close()
             return
-        request_id = str(uuid.uuid4())
         entry["response"]["request_id"] = request_id
         if kind == "status":
             self.respond_status(action, entry, request_id)
@@ -786,20 +1060,30 @@ class Connection:
         if kind in ("error", "throttle"):
             self.respond_error(action, entry, request_id, action)
             return
+        self.answer(self.run_op(req, entry, action, op, raw_id), action, entry, request_id, op)
+
+    def run_op(self, req, entry, action, op, raw_id):
+        """Apply the operation: its result dict, or the ApiError it answers with."""
         try:
-            issued = self.emulate(req, entry)
+            result = self.emulate(req, entry, action, op, raw_id)
         except ApiError as e:
             entry["response"]["code"] = e.code
-            self.respond_error({"code": e.code, "message": e.message, "status": e.status},
-                               entry, request_id, action)
-            return
-        self.respond_ok(action, entry, request_id, issued)
+            return e
+        entry["response"]["applied"] = True
+        return result
 
-    def emulate(self, req, entry):
-        """The service proper. Returns the issued token dict or raises ApiError."""
+    def answer(self, outcome, framing, entry, request_id, op):
+        if isinstance(outcome, ApiError):
+            self.respond_error({"code": outcome.code, "message": outcome.message,
+                                "status": outcome.status}, entry, request_id, framing)
+        else:
+            self.respond_ok(framing, entry, request_id, op, outcome)
+
+    def emulate(self, req, entry, action, op, raw_id):
+        """The service proper: authenticate, validate, act. Returns the
+        operation's result dict or raises ApiError."""
         st = self.state
-        path = req["target"].split("?", 1)[0]
-        if req["method"] != "PUT" or not path.endswith(API_SUFFIX):
+        if op is None:
             raise ApiError("UnknownOperationException", "Unknown operation", 404)
         if not any(k.lower() == "host" for k, _ in req["headers"]):
             raise ApiError("BadRequestException", "Missing Host header", 400)
@@ -807,15 +1091,34 @@ class Connection:
         if len(auth_values) != 1:
             raise ApiError("AccessDeniedException", "Missing or repeated Authorization header")
         scheme, _, tok = auth_values[0].partition(" ")
-        if scheme.lower() != "bearer" or tok not in st.tokens:
+        with st.lock:
+            caller, why = st.authenticate(tok)
+        if scheme.lower() != "bearer" or why is not None:
             raise ApiError("AccessDeniedException", "Invalid or expired bearer token")
+        if op == "CreateAccessToken":
+            return self.op_create(req, entry, action, caller)
+        if op == "ListAccessTokens":
+            return self.op_list(req, entry, caller)
+        if op == "DeleteAccessToken":
+            return self.op_delete(entry, caller, raw_id)
+        entry["response"]["result"] = {"identity": caller.user}
+        return {"identity": caller.user}
+
+    def json_body(self, req, entry, known, required_ctype=True):
+        """Content-Type check and parse; unknown members are ignored but logged."""
         ctypes = [v for k, v in req["headers"] if k.lower() == "content-type"]
-        if len(ctypes) != 1 or ctypes[0].split(";")[0].strip().lower() != "application/json":
+        if (required_ctype or req["body"]) and (
+                len(ctypes) != 1 or ctypes[0].split(";")[0].strip().lower() != "application/json"):
             raise ApiError("UnsupportedMediaTypeException", "Expected Content-Type application/json", 415)
         body = self.parse_body(req["body"])
-        unknown = sorted(k for k in body if k not in ("name", "expiresTime"))
+        unknown = sorted(k for k in body if k not in known)
         if unknown:
             entry["unknown_members"] = unknown
+        return body
+
+    def op_create(self, req, entry, action, caller):
+        st = self.state
+        body = self.json_body(req, entry, ("name", "expiresTime"))
         name = body.get("name")
         if name is None:
             raise ApiError("ValidationException", "1 validation error detected: Value null at "
@@ -828,7 +1131,7 @@ class Connection:
         if len(name) > 100:
             raise ApiError("ValidationException", "1 validation error detected: Value at 'name' "
                            "failed to satisfy constraint: Member must have length less than or equal to 100")
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = st.clock()
         if "expiresTime" in body and body["expiresTime"] is not None:
             exp = parse_timestamp(body["expiresTime"])
             if exp is None:
@@ -837,13 +1140,97 @@ class Connection:
                 raise ApiError("ValidationException", "The expiration time must be in the future")
         else:
             exp = (now + datetime.timedelta(days=365)).replace(microsecond=0)
-        tok_hash = sha256_hex(tok)
+        secret = self.make_secret(action)
         with st.lock:
-            if st.quota is not None and st.issued[tok_hash] >= st.quota:
+            quota = st.config["quota"]
+            if quota is not None and st.live_count(caller.user) >= quota:
                 raise ApiError("ServiceQuotaExceededException",
                                "You have reached the maximum number of personal access tokens")
-            st.issued[tok_hash] += 1
-        return {"name": name, "expiresTime": exp, "accessTokenId": str(uuid.uuid4())}
+            rec = st.add_token(caller.user, sha256_hex(secret), name, exp, created_by=caller.id)
+        entry["response"]["issued"] = {"name": name, "expiresTime": iso_utc(exp),
+                                       "accessTokenId": rec.id, "user": rec.user,
+                                       "created_by": caller.id,
+                                       "secret_sha256": rec.secret_sha256,
+                                       "secret_len": len(secret)}
+        return {"secret": secret, "name": name, "expiresTime": exp, "accessTokenId": rec.id}
+
+    @staticmethod
+    def make_secret(action):
+        """The secret the answer will carry (the plan may dictate it)."""
+        override = action.get("members", {}).get("secret")
+        if isinstance(override, str):
+            return override
+        secret = action.get("secret")
+        if secret is None:
+            big = action.get("action") == "big_secret"
+            n = int(action.get("secret_len", action.get("length", 4000 if big else 56)))
+            secret = "ccpat_" + "".join(secrets.choice(SECRET_ALPHABET) for _ in range(max(0, n - 6)))
+            secret = secret[:n] if n >= 1 else secret
+        return secret
+
+    def op_list(self, req, entry, caller):
+        st = self.state
+        body = self.json_body(req, entry, ("maxResults", "nextToken"), required_ctype=False)
+        limit = body.get("maxResults")
+        if limit is None:
+            limit = LIST_MAX
+        elif isinstance(limit, bool) or not isinstance(limit, int):
+            raise ApiError("SerializationException", "Expected an integer for 'maxResults'")
+        elif limit > LIST_MAX:
+            raise ApiError("ValidationException", "1 validation error detected: Value '%d' at "
+                           "'maxResults' failed to satisfy constraint: Member must have value "
+                           "less than or equal to %d" % (limit, LIST_MAX))
+        elif limit < 1:
+            raise ApiError("ValidationException", "1 validation error detected: Value '%d' at "
+                           "'maxResults' failed to satisfy constraint: Member must have value "
+                           "greater than or equal to 1" % limit)
+        token = body.get("nextToken")
+        if token is not None and not isinstance(token, str):
+            raise ApiError("SerializationException", "Expected a string for 'nextToken'")
+        if token is not None and not 1 <= len(token) <= 10000:
+            raise ApiError("ValidationException", "1 validation error detected: Value at "
+                           "'nextToken' failed to satisfy constraint: Member must have length "
+                           "between 1 and 10000")
+        with st.lock:
+            after = 0
+            if token is not None:
+                cur = st.cursors.get(token)
+                if cur is None or cur[0] != caller.user:
+                    raise ApiError("ValidationException", "Invalid pagination token")
+                after = cur[1]
+            now = st.clock()
+            rest = [r for r in st.user_tokens(caller.user) if r.seq > after and not r.deleted
+                    and (st.config["list_expired"] or not r.expired(now))]
+            page = rest[:limit]
+            next_token = None
+            if len(rest) > limit:
+                next_token = base64.b64encode(secrets.token_bytes(48)).decode()
+                st.cursors[next_token] = (caller.user, page[-1].seq)
+            items = [{"id": r.id, "name": r.name, "expiresTime": r.expires} for r in page]
+        entry["response"]["result"] = {"ids": [i["id"] for i in items],
+                                       "next_token": next_token is not None}
+        return {"items": items, "nextToken": next_token}
+
+    def op_delete(self, entry, caller, raw_id):
+        st = self.state
+        try:
+            token_id = urllib.parse.unquote(raw_id, errors="strict")
+        except UnicodeDecodeError:
+            raise ApiError("ValidationException", "The id is not valid UTF-8")
+        entry["response"]["result"] = {"id": token_id}
+        if len(token_id) > 36:
+            raise ApiError("ValidationException", "1 validation error detected: Value at 'id' "
+                           "failed to satisfy constraint: Member must have length less than or equal to 36")
+        with st.lock:
+            rec = st.store.get(token_id)
+            if rec is None or rec.user != caller.user or \
+                    (rec.deleted and st.config["delete_deleted"] != "ok"):
+                raise ApiError("ResourceNotFoundException",
+                               "Access token %s was not found" % token_id)
+            if not rec.deleted:
+                rec.deleted = True
+                rec.deleted_at = st.clock()
+        return {}
 
     @staticmethod
     def parse_body(raw):
@@ -917,40 +1304,39 @@ class Connection:
         data = json.dumps(body).encode("utf-8")
         self.send_response(status, headers, data, framing, entry)
 
-    def respond_ok(self, action, entry, request_id, issued):
+    def respond_ok(self, action, entry, request_id, op, result):
+        """The success answer of @p op, shaped by the plan action's modifiers."""
         kind = action["action"]
-        secret = action.get("secret")
-        if secret is None:
-            n = int(action.get("secret_len", action.get("length", 4000 if kind == "big_secret" else 56)))
-            secret = "ccpat_" + "".join(secrets.choice(SECRET_ALPHABET) for _ in range(max(0, n - 6)))
-            secret = secret[:n] if n >= 1 else secret
-        exp = issued["expiresTime"]
         fmt = action.get("expires_format", "z")
-        if fmt == "millis":
-            exp_text = exp.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + \
-                "%03dZ" % (exp.microsecond // 1000)
-        elif fmt == "offset":
-            exp_text = exp.astimezone(datetime.timezone(datetime.timedelta(hours=5, minutes=30))).isoformat()
+        escape = action.get("escape", "all" if kind == "escape" else "none")
+        escape_keys = bool(action.get("escape_keys"))
+        if op == "CreateAccessToken":
+            exp_text = format_expiry(result["expiresTime"], fmt)
+            entry["response"]["issued"]["expiresTime"] = exp_text
+            values = dict(result, expiresTime=exp_text)
+            members = MEMBERS
+        elif op == "ListAccessTokens":
+            items = [build_object([("id", i["id"]), ("name", i["name"]),
+                                   ("expiresTime", format_expiry(i["expiresTime"], fmt))],
+                                  escape, escape_keys) for i in result["items"]]
+            values = {"items": RawJSON("[" + ",".join(items) + "]")}
+            if result["nextToken"] is not None:
+                values["nextToken"] = result["nextToken"]
+            members = ("items", "nextToken")
         else:
-            exp_text = iso_utc(exp)
-        values = {"secret": secret, "name": issued["name"], "expiresTime": exp_text,
-                  "accessTokenId": issued["accessTokenId"]}
-        entry["response"]["issued"] = {"name": issued["name"], "expiresTime": exp_text,
-                                       "accessTokenId": issued["accessTokenId"],
-                                       "secret_sha256": sha256_hex(secret),
-                                       "secret_len": len(secret)}
+            values = dict(result)
+            members = tuple(values)
         values.update(action.get("members", {}))
-        order = list(action.get("order") or (list(reversed(MEMBERS)) if kind == "reorder" else MEMBERS))
+        order = list(action.get("order") or (list(reversed(members)) if kind == "reorder" else members))
         drop = set(action.get("drop", []))
         pairs = [(k, values[k]) for k in order if k in values and k not in drop]
         if action.get("decoys") or kind == "decoys":
             pairs = self.with_decoys(pairs)
         pairs += list(action.get("extra", {}).items())
-        escape = action.get("escape", "all" if kind == "escape" else "none")
-        text = build_object(pairs, escape, bool(action.get("escape_keys")), bool(action.get("pretty")))
+        text = build_object(pairs, escape, escape_keys, bool(action.get("pretty")))
         body = text.encode("utf-8")
         headers = self.standard_headers(None if action.get("no_request_id") else request_id)
-        self.send_response(201, headers, body, action, entry)
+        self.send_response(SUCCESS_STATUS[op], headers, body, action, entry)
 
     @staticmethod
     def with_decoys(pairs):
@@ -1016,12 +1402,18 @@ class Connection:
                 with st.lock:
                     st.conns = [self.rec]
                 self.send_simple(200, {"cleared": True})
-            elif what == "config" and m == "POST":
+            elif what == "config" and m in ("GET", "POST"):
+                self.send_simple(200, self.control_config(arg if m == "POST" else None))
+            elif what == "tokens" and m == "GET":
                 with st.lock:
-                    if "quota" in arg:
-                        st.quota = arg["quota"]
-                        st.issued.clear()
-                self.send_simple(200, {"quota": st.quota})
+                    now = st.clock()
+                    data = {"now": iso_utc(now), "tokens": [r.public(now) for r in
+                                                            sorted(st.store.values(), key=lambda r: r.seq)]}
+                self.send_simple(200, data)
+            elif what == "tokens" and m == "POST":
+                self.send_simple(200, self.control_token(arg))
+            elif what == "clock" and m in ("GET", "POST"):
+                self.send_simple(200, self.control_clock(arg if m == "POST" else None))
             elif what == "reset" and m == "POST":
                 st.reset()
                 with st.lock:
@@ -1034,6 +1426,78 @@ class Connection:
         except (ValueError, TypeError, KeyError) as e:
             self.send_simple(400, {"message": str(e)})
 
+    def control_config(self, arg):
+        st = self.state
+        with st.lock:
+            if arg:
+                for k, v in arg.items():
+                    if k not in DEFAULT_CONFIG:
+                        raise ValueError("unknown config key %r" % k)
+                    if k == "quota" and v is not None and (isinstance(v, bool) or not isinstance(v, int)):
+                        raise ValueError("quota must be an integer or null")
+                    if k == "delete_deleted" and v not in ("not_found", "ok"):
+                        raise ValueError("delete_deleted must be \"not_found\" or \"ok\"")
+                    if k in ("count_bootstrap", "list_expired") and not isinstance(v, bool):
+                        raise ValueError("%s must be a boolean" % k)
+                    st.config[k] = v
+            return dict(st.config)
+
+    def control_token(self, arg):
+        """Add a token ({"secret": ..., optional "user", "name", "id", "expiresTime"}) or
+        change one ({"id": ..., "expiresTime" and/or "deleted" and/or "name"})."""
+        st = self.state
+        if not isinstance(arg, dict):
+            raise ValueError("expected a JSON object")
+        exp = None
+        if arg.get("expiresTime") is not None:
+            exp = parse_timestamp(arg["expiresTime"])
+            if exp is None:
+                raise ValueError("cannot parse expiresTime")
+        with st.lock:
+            now = st.clock()
+            if "secret" in arg:
+                secret = arg["secret"]
+                if not isinstance(secret, str) or not secret:
+                    raise ValueError("secret must be a non-empty string")
+                user = arg.get("user") or bootstrap_user_id(len(st.bootstrap) + st.token_seq)
+                rec = st.add_token(user, sha256_hex(secret), arg.get("name") or "added",
+                                   exp or now + datetime.timedelta(days=365),
+                                   token_id=arg.get("id"), bootstrap=bool(arg.get("bootstrap", True)))
+                if secret not in st.tokens:
+                    st.tokens.append(secret)
+                return rec.public(now)
+            rec = st.store.get(arg.get("id"))
+            if rec is None:
+                raise KeyError("no token with id %r" % arg.get("id"))
+            if exp is not None:
+                rec.expires = exp
+            if "name" in arg:
+                rec.name = arg["name"]
+            if "deleted" in arg:
+                rec.deleted = bool(arg["deleted"])
+                rec.deleted_at = now if rec.deleted else None
+            return rec.public(now)
+
+    def control_clock(self, arg):
+        """{"set": time} | {"advance": seconds} | {"offset": seconds} | {"real": true}."""
+        st = self.state
+        with st.lock:
+            if arg:
+                if "set" in arg:
+                    when = parse_timestamp(arg["set"])
+                    if when is None:
+                        raise ValueError("cannot parse 'set'")
+                    st.clock_offset = (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+                elif "advance" in arg:
+                    st.clock_offset += float(arg["advance"])
+                elif "offset" in arg:
+                    st.clock_offset = float(arg["offset"])
+                elif arg.get("real"):
+                    st.clock_offset = 0.0
+                else:
+                    raise ValueError("clock: expected set, advance, offset or real")
+            return {"now": iso_utc(st.clock()), "offset": st.clock_offset}
+
 
 # --------------------------------------------------------------------------
 # Server
@@ -1043,8 +1507,9 @@ class Emulator:
     """The listening socket and its accept loop (usable in-process too)."""
 
     def __init__(self, host="127.0.0.1", port=0, tls=False, cert_dir=None, san=DEFAULT_SAN,
-                 tokens=("test-token",), quota=None, idle_timeout=60.0, quiet=False):
-        self.state = State(tokens, quota, quiet)
+                 tokens=("test-token",), quota=None, idle_timeout=60.0, quiet=False,
+                 user_tokens=()):
+        self.state = State(tokens, quota, quiet, user_tokens)
         self.idle_timeout = idle_timeout
         self.host = host
         self.ssl_ctx = None
@@ -1091,21 +1556,32 @@ class Emulator:
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description="Local CodeCatalyst CreateAccessToken emulator")
+    p = argparse.ArgumentParser(description="Local CodeCatalyst access-token emulator")
     p.add_argument("--host", default="127.0.0.1", choices=("127.0.0.1", "::1"))
     p.add_argument("--port", type=int, default=0, help="0 picks a free port")
     p.add_argument("--port-file", help="write the port here once listening")
     p.add_argument("--tls", action="store_true", help="serve HTTPS")
     p.add_argument("--cert-dir", help="test CA + server certificates (ca.pem for clients); implies --tls")
     p.add_argument("--cert-san", default=DEFAULT_SAN, help="subjectAltName of the server certificate")
-    p.add_argument("--token", action="append", default=[], help="accepted bearer token (repeatable)")
-    p.add_argument("--quota", type=int, help="tokens each user may create")
+    p.add_argument("--token", action="append", default=[],
+                   help="accepted bearer token of a user of its own (repeatable)")
+    p.add_argument("--user-token", action="append", default=[], metavar="USER:TOKEN",
+                   help="accepted bearer token of user USER (repeatable; several may share a user)")
+    p.add_argument("--quota", type=int,
+                   help="live tokens each user may hold, bootstrap tokens not counted")
     p.add_argument("--idle-timeout", type=float, default=60.0)
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args(argv)
     tls = a.tls or a.cert_dir is not None
-    emu = Emulator(a.host, a.port, tls, a.cert_dir, a.cert_san, a.token or ["test-token"],
-                   a.quota, a.idle_timeout, a.quiet)
+    user_tokens = []
+    for ut in a.user_token:
+        user, sep, tok = ut.partition(":")
+        if not sep or not user or not tok:
+            p.error("--user-token expects USER:TOKEN")
+        user_tokens.append((user, tok))
+    tokens = a.token or ([] if user_tokens else ["test-token"])
+    emu = Emulator(a.host, a.port, tls, a.cert_dir, a.cert_san, tokens,
+                   a.quota, a.idle_timeout, a.quiet, user_tokens)
     if a.port_file:
         tmp = a.port_file + ".tmp"
         with open(tmp, "w") as f:

@@ -3,6 +3,21 @@
 Race-free start: the emulator binds port 0 and writes the port to a file
 before the harness talks to it. One process serves a whole test file; tests
 queue faults with plan() and read what reached the wire with requests().
+
+The emulator serves CreateAccessToken, ListAccessTokens, DeleteAccessToken
+and VerifySession over one token store. Every bootstrap token (``tokens``:
+one user each; ``user_tokens``: (user, token) pairs, several may share a
+user) and every secret CreateAccessToken issues is a bearer token of a user;
+deleted or expired ones get AccessDeniedException. Inspect the store with
+store() / token() / token_for_secret() (ids, users, expiry, SHA-256 of each
+secret: never a secret), move the emulator's clock with advance_clock() /
+set_clock() / real_clock(), and aim plan actions at one operation with
+``"op"`` (or plan(..., op=...)). reset() restores the store (bootstrap tokens
+only, live again), the clock, the plan and the logs; config() survives it.
+
+Constants: TEST_TOKEN and OTHER_TOKEN are the default bootstrap tokens (two
+users); TEST_USER / OTHER_USER their user ids (what VerifySession answers);
+TEST_TOKEN_ID / OTHER_TOKEN_ID their token ids; OPERATIONS the four names.
 """
 
 import base64
@@ -25,6 +40,13 @@ import ccat_emulator  # noqa: E402  (ensure_certs, constants)
 
 TEST_TOKEN = "ccat-test-token-Zm9vYmFy0123456789"
 OTHER_TOKEN = "ccat-other-token-QmFyQmF6abcdef"
+# Ids of the default bootstrap tokens and of their users (deterministic: the
+# index of the --token on the command line).
+TEST_USER = ccat_emulator.bootstrap_user_id(0)
+OTHER_USER = ccat_emulator.bootstrap_user_id(1)
+TEST_TOKEN_ID = ccat_emulator.bootstrap_token_id(0)
+OTHER_TOKEN_ID = ccat_emulator.bootstrap_token_id(1)
+OPERATIONS = ccat_emulator.OPERATIONS
 
 
 def sha256_hex(data):
@@ -46,13 +68,22 @@ def default_cert_dir():
 
 
 class EmulatorProcess:
-    """A running emulator. Use as a context manager or call start()/stop()."""
+    """A running emulator. Use as a context manager or call start()/stop().
+
+    @p tokens: bootstrap bearer tokens, one user each (the i-th has user id
+    ccat_emulator.bootstrap_user_id(i) and token id bootstrap_token_id(i)).
+    @p user_tokens: (user id, token) pairs, bootstrap tokens of given users
+    (their token ids follow those of @p tokens). @p quota: live tokens each
+    user may hold (bootstrap ones not counted unless
+    config(count_bootstrap=True)).
+    """
 
     def __init__(self, tls=True, host="127.0.0.1", tokens=(TEST_TOKEN, OTHER_TOKEN),
-                 cert_dir=None, san=None, quota=None, extra_args=()):
+                 cert_dir=None, san=None, quota=None, extra_args=(), user_tokens=()):
         self.tls = tls
         self.host = host
         self.tokens = list(tokens)
+        self.user_tokens = list(user_tokens)
         self.cert_dir = cert_dir or default_cert_dir()
         self.san = san
         self.quota = quota
@@ -73,6 +104,8 @@ class EmulatorProcess:
                 cmd += ["--cert-san", self.san]
         for t in self.tokens:
             cmd += ["--token", t]
+        for u, t in self.user_tokens:
+            cmd += ["--user-token", "%s:%s" % (u, t)]
         if self.quota is not None:
             cmd += ["--quota", str(self.quota)]
         cmd += self.extra_args
@@ -150,17 +183,32 @@ class EmulatorProcess:
         finally:
             conn.close()
 
-    def plan(self, actions, append=False):
+    def plan(self, actions, append=False, op=None):
+        """Queue fault actions (replacing the pending ones unless @p append).
+
+        Each API request takes the first pending action whose "op" (one
+        operation name or a list) matches its operation; actions without
+        "op" match any request. @p op sets "op" on every action lacking one.
+        """
+        if isinstance(actions, dict):
+            actions = [actions]
+        if op is not None:
+            actions = [dict(a) if "op" in a else dict(a, op=op) for a in actions]
         return self._control("POST", "plan", {"actions": actions, "append": append})
 
     def pending(self):
         return self._control("GET", "plan")["pending"]
 
-    def requests(self, settle=0.0):
-        """The API request log (control requests are not in it)."""
+    def requests(self, settle=0.0, operation=None):
+        """The API request log (control requests are not in it); only the
+        entries of @p operation if given (entry["operation"] is None for an
+        unknown route)."""
         if settle:
             time.sleep(settle)
-        return self._control("GET", "requests")["requests"]
+        reqs = self._control("GET", "requests")["requests"]
+        if operation is not None:
+            reqs = [r for r in reqs if r["operation"] == operation]
+        return reqs
 
     def clear(self):
         self._control("DELETE", "requests")
@@ -174,10 +222,72 @@ class EmulatorProcess:
         self._control("DELETE", "connections")
 
     def reset(self):
+        """Clear plan, logs and connections; token store back to the bootstrap
+        tokens (live, original expiry); clock back to real time. Keeps config()."""
         self._control("POST", "reset", {})
 
     def config(self, **kw):
+        """Set and return the service knobs: quota (int|None: live tokens per
+        user), count_bootstrap (bool, default False: bootstrap tokens do not
+        count towards the quota), delete_deleted ("not_found" default |
+        "ok": what deleting an already deleted token answers), list_expired
+        (bool, default True: ListAccessTokens shows expired tokens)."""
         return self._control("POST", "config", kw)
+
+    # --- token store -----------------------------------------------------------
+    def store(self):
+        """Every token in the store, in creation order: dicts with id, name,
+        user, seq, created_by (token id or None), created, expiresTime,
+        deleted, deleted_at, expired, live, bootstrap, secret_sha256."""
+        return self._control("GET", "tokens")["tokens"]
+
+    def token(self, token_id):
+        """The store record of @p token_id, or None."""
+        return next((t for t in self.store() if t["id"] == token_id), None)
+
+    def token_for_secret(self, secret):
+        """The store record whose secret is @p secret (matched by SHA-256), or None."""
+        digest = sha256_hex(secret)
+        return next((t for t in self.store() if t["secret_sha256"] == digest), None)
+
+    def live_tokens(self, user=None):
+        return [t for t in self.store() if t["live"] and (user is None or t["user"] == user)]
+
+    def add_token(self, secret, user=None, name=None, token_id=None, expires=None):
+        """Add a bearer token at run time (gone after reset()). @p user
+        defaults to a new user; @p expires is RFC 3339 text or epoch seconds."""
+        if hasattr(expires, "isoformat"):
+            expires = expires.isoformat()
+        arg = {"secret": secret}
+        for k, v in (("user", user), ("name", name), ("id", token_id), ("expiresTime", expires)):
+            if v is not None:
+                arg[k] = v
+        return self._control("POST", "tokens", arg)
+
+    def set_token(self, token_id, **fields):
+        """Change a stored token: expiresTime=... (aware datetime, RFC 3339 text or
+        epoch seconds), deleted=bool, name=...; returns its new record."""
+        if hasattr(fields.get("expiresTime"), "isoformat"):
+            fields["expiresTime"] = fields["expiresTime"].isoformat()
+        return self._control("POST", "tokens", dict(fields, id=token_id))
+
+    # --- clock ---------------------------------------------------------------
+    def clock(self):
+        """{"now": RFC 3339 text, "offset": seconds ahead of real time}."""
+        return self._control("GET", "clock")
+
+    def advance_clock(self, seconds):
+        """Move the emulator's "now" forward (negative: back) by @p seconds."""
+        return self._control("POST", "clock", {"advance": seconds})
+
+    def set_clock(self, when):
+        """Make the emulator's "now" @p when (RFC 3339 text or epoch seconds); it keeps running."""
+        if hasattr(when, "isoformat"):
+            when = when.isoformat()
+        return self._control("POST", "clock", {"set": when})
+
+    def real_clock(self):
+        return self._control("POST", "clock", {"real": True})
 
 
 # --- reading log entries -----------------------------------------------------

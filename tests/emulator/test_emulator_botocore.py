@@ -12,6 +12,7 @@ import os
 import sys
 import time
 import unittest
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -315,8 +316,206 @@ class TestBotocoreTLS(BotocoreCase):
                                                              reqs[-3]["conn_seq"] + 2])
 
 
+class TestBotocoreAllOperations(BotocoreCase):
+    """ListAccessTokens, DeleteAccessToken and VerifySession with botocore's client."""
+
+    def test_four_operations(self):
+        self.assertEqual(self.client.verify_session()["identity"], h.TEST_USER)
+        made = self.client.create_access_token(name="four", expiresTime=FUTURE)
+        items = self.client.list_access_tokens()["items"]
+        self.assertEqual([i["id"] for i in items], [h.TEST_TOKEN_ID, made["accessTokenId"]])
+        self.assertEqual(items[1], {"id": made["accessTokenId"], "name": "four",
+                                    "expiresTime": FUTURE})
+        self.assertIsInstance(items[0]["expiresTime"], datetime.datetime)
+        resp = self.client.delete_access_token(id=made["accessTokenId"])
+        self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 200)
+        self.assertEqual(set(resp), {"ResponseMetadata"})
+        resp = self.client.list_access_tokens(maxResults=10)
+        self.assertNotIn("nextToken", resp)
+        self.assertEqual([i["id"] for i in resp["items"]], [h.TEST_TOKEN_ID])
+        reqs = self.emu.requests()
+        self.assertEqual([(e["operation"], e["method"], e["response"]["status"]) for e in reqs],
+                         [("VerifySession", "GET", 200), ("CreateAccessToken", "PUT", 201),
+                          ("ListAccessTokens", "POST", 200), ("DeleteAccessToken", "DELETE", 200),
+                          ("ListAccessTokens", "POST", 200)])
+        self.assertEqual(h.body_bytes(reqs[2]), b"{}")
+        self.assertEqual(h.body_bytes(reqs[4]), b'{"maxResults": 10}')
+        self.assertTrue(all(e["auth"]["accepted"] for e in reqs))
+        self.assertEqual(make_client(self.emu, token=h.OTHER_TOKEN).verify_session()["identity"],
+                         h.OTHER_USER)
+
+    def test_issued_secret_works_then_denied_after_delete(self):
+        made = self.client.create_access_token(name="rotated")
+        new = make_client(self.emu, token=made["secret"], max_attempts=1)
+        self.assertEqual(new.verify_session()["identity"], h.TEST_USER)
+        # The new token deletes the bootstrap one, then itself.
+        new.delete_access_token(id=h.TEST_TOKEN_ID)
+        with self.assertRaises(self.client1.exceptions.AccessDeniedException):
+            self.client1.verify_session()
+        new.delete_access_token(id=made["accessTokenId"])
+        for call in (new.verify_session, new.list_access_tokens,
+                     lambda: new.create_access_token(name="x"),
+                     lambda: new.delete_access_token(id=made["accessTokenId"])):
+            with self.assertRaises(new.exceptions.AccessDeniedException) as cm:
+                call()
+            self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 403)
+        self.assertEqual([e["auth"]["denied"] for e in self.emu.requests()[-4:]], ["deleted"] * 4)
+
+    def test_denied_after_expiry(self):
+        made = self.client.create_access_token(
+            name="short", expiresTime=datetime.datetime.now(datetime.timezone.utc) +
+            datetime.timedelta(hours=1))
+        new = make_client(self.emu, token=made["secret"], max_attempts=1)
+        self.assertEqual(new.verify_session()["identity"], h.TEST_USER)
+        self.emu.advance_clock(3601)
+        with self.assertRaises(new.exceptions.AccessDeniedException):
+            new.verify_session()
+        with self.assertRaises(new.exceptions.AccessDeniedException):
+            new.list_access_tokens()
+        self.assertEqual(self.client.verify_session()["identity"], h.TEST_USER)
+        items = self.client.list_access_tokens()["items"]      # expired but listed
+        self.assertIn(made["accessTokenId"], [i["id"] for i in items])
+
+    def test_paginator_every_page_size(self):
+        ids = [h.TEST_TOKEN_ID] + [self.client.create_access_token(name="p%d" % i)["accessTokenId"]
+                                   for i in range(11)]
+        paginator = self.client.get_paginator("list_access_tokens")
+        for size in range(1, 11):
+            with self.subTest(size=size):
+                self.emu.clear()
+                pages = list(paginator.paginate(PaginationConfig={"PageSize": size}))
+                self.assertEqual([i["id"] for p in pages for i in p["items"]], ids)
+                self.assertEqual(len(pages), -(-12 // size))
+                self.assertNotIn("nextToken", pages[-1])
+                bodies = [h.body_bytes(e) for e in self.emu.requests()]
+                self.assertEqual(len(bodies), len(pages))
+                self.assertIn(b'"maxResults": %d' % size, bodies[0])
+        full = paginator.paginate(PaginationConfig={"MaxItems": 5, "PageSize": 2}).build_full_result()
+        self.assertEqual([i["id"] for i in full["items"]], ids[:5])
+        resumed = paginator.paginate(PaginationConfig={"StartingToken": full["NextToken"],
+                                                       "PageSize": 4}).build_full_result()
+        self.assertEqual([i["id"] for i in resumed["items"]], ids[5:])
+
+    def test_list_validation_errors(self):
+        client = make_client(self.emu, validate=False, max_attempts=1)
+        for kwargs in ({"maxResults": 11}, {"maxResults": 0}, {"maxResults": -3},
+                       {"nextToken": "not-a-token"}, {"nextToken": "0"}):
+            with self.subTest(kwargs=kwargs):
+                with self.assertRaises(client.exceptions.ValidationException):
+                    client.list_access_tokens(**kwargs)
+        self.assertEqual(len(self.emu.requests()), 5)
+
+    def test_delete_ids_needing_percent_encoding(self):
+        for tid in ("id/with space", "%41?x=1&y#z", "\u00e9\U0001F600", ".."):
+            with self.subTest(tid=tid):
+                self.emu.clear()
+                self.emu.add_token("secret-" + h.sha256_hex(tid)[:20], user=h.TEST_USER, token_id=tid)
+                self.client1.delete_access_token(id=tid)
+                self.assertTrue(self.emu.token(tid)["deleted"])
+                (e,) = self.emu.requests()
+                self.assertEqual(e["response"]["result"], {"id": tid})
+                self.assertEqual(e["target"],
+                                 "/v1/accessTokens/" + urllib.parse.quote(tid.encode(), safe=""))
+
+    def test_delete_unknown_and_foreign(self):
+        other = make_client(self.emu, token=h.OTHER_TOKEN, max_attempts=1)
+        for tid in ("00000000-0000-0000-0000-000000000000", h.OTHER_TOKEN_ID):
+            with self.subTest(tid=tid):
+                with self.assertRaises(self.client1.exceptions.ResourceNotFoundException) as cm:
+                    self.client1.delete_access_token(id=tid)
+                self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 404)
+        self.assertEqual(other.verify_session()["identity"], h.OTHER_USER)   # still live
+        with self.assertRaises(botocore.exceptions.ParamValidationError):
+            self.client1.delete_access_token(id="")
+        client = make_client(self.emu, validate=False, max_attempts=1)
+        with self.assertRaises(client.exceptions.ValidationException):
+            client.delete_access_token(id="x" * 37)
+
+    def test_quota_per_user_live_tokens(self):
+        self.emu.config(quota=1)
+        try:
+            made = self.client1.create_access_token(name="q1")
+            with self.assertRaises(self.client1.exceptions.ServiceQuotaExceededException):
+                self.client1.create_access_token(name="q2")
+            self.client1.delete_access_token(id=made["accessTokenId"])
+            self.client1.create_access_token(name="q2")
+        finally:
+            self.emu.config(quota=None)
+
+    def test_planned_faults_on_each_operation(self):
+        made = self.client.create_access_token(name="faults")
+        self.emu.plan([{"op": "DeleteAccessToken", "action": "status", "status": 500},
+                       {"op": "ListAccessTokens", "action": "error", "code": "ConflictException"},
+                       {"op": "VerifySession", "action": "reset"}])
+        with self.assertRaises(botocore.exceptions.HTTPClientError):
+            self.client1.verify_session()
+        self.assertEqual(self.client1.verify_session()["identity"], h.TEST_USER)
+        with self.assertRaises(self.client1.exceptions.ConflictException):
+            self.client1.list_access_tokens()
+        self.assertEqual(len(self.client1.list_access_tokens()["items"]), 2)
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            self.client1.delete_access_token(id=made["accessTokenId"])
+        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 500)
+        self.assertTrue(self.emu.token(made["accessTokenId"])["live"])     # not applied
+        self.client1.delete_access_token(id=made["accessTokenId"])
+        self.assertEqual([(e["operation"], e["planned"]) for e in self.emu.requests()[1:]],
+                         [("VerifySession", True), ("VerifySession", False),
+                          ("ListAccessTokens", True), ("ListAccessTokens", False),
+                          ("DeleteAccessToken", True), ("DeleteAccessToken", False)])
+
+    def test_standard_retry_on_list(self):
+        self.emu.plan([{"op": "ListAccessTokens", "action": "status", "status": 503}])
+        resp = self.client.list_access_tokens()
+        self.assertEqual(resp["ResponseMetadata"]["RetryAttempts"], 1)
+        self.assertEqual([i["id"] for i in resp["items"]], [h.TEST_TOKEN_ID])
+
+    def test_lost_delete_answer_then_retry(self):
+        """The delete happens, its answer is lost; the retry then finds the
+        token gone (404), or succeeds when deleting twice is configured as 200."""
+        for delete_deleted in ("not_found", "ok"):
+            with self.subTest(delete_deleted=delete_deleted):
+                self.emu.reset()
+                self.emu.config(delete_deleted=delete_deleted)
+                try:
+                    made = self.client1.create_access_token(name="lost")
+                    self.emu.plan([{"op": "DeleteAccessToken", "action": "lost"}])
+                    with self.assertRaises(botocore.exceptions.HTTPClientError):
+                        self.client1.delete_access_token(id=made["accessTokenId"])
+                    self.assertTrue(self.emu.token(made["accessTokenId"])["deleted"])
+                    if delete_deleted == "not_found":
+                        with self.assertRaises(self.client1.exceptions.ResourceNotFoundException):
+                            self.client1.delete_access_token(id=made["accessTokenId"])
+                    else:
+                        self.client1.delete_access_token(id=made["accessTokenId"])
+                finally:
+                    self.emu.config(delete_deleted="not_found")
+                dels = self.emu.requests(operation="DeleteAccessToken")
+                self.assertEqual([e["response"]["status"] for e in dels],
+                                 ["lost", 404 if delete_deleted == "not_found" else 200])
+                self.assertTrue(dels[0]["response"]["applied"])
+
+    def test_lost_create_answer_leaves_a_token(self):
+        self.emu.plan([{"op": "CreateAccessToken", "action": "lost", "mode": "close"}])
+        with self.assertRaises(botocore.exceptions.HTTPClientError):
+            self.client1.create_access_token(name="twice")
+        resp = self.client1.create_access_token(name="twice")
+        twice = [t for t in self.emu.store() if t["name"] == "twice"]
+        self.assertEqual(len(twice), 2)                 # the retry made a second one
+        self.assertEqual(twice[1]["id"], resp["accessTokenId"])
+        self.assertEqual(twice[1]["secret_sha256"], h.sha256_hex(resp["secret"]))
+        items = self.client1.list_access_tokens()["items"]
+        self.assertEqual([i["name"] for i in items], ["bootstrap-1", "twice", "twice"])
+
+
 class TestBotocorePlain(BotocoreCase):
     TLS = False
+
+    def test_verify_list_delete_over_http(self):
+        made = self.client.create_access_token(name="plain-ops")
+        self.assertEqual(self.client.verify_session()["identity"], h.TEST_USER)
+        self.client.delete_access_token(id=made["accessTokenId"])
+        self.assertEqual([i["id"] for i in self.client.list_access_tokens()["items"]],
+                         [h.TEST_TOKEN_ID])
 
     def test_success_over_http(self):
         resp = self.client.create_access_token(name="plain", expiresTime=FUTURE)

@@ -5,11 +5,13 @@ the request log and its redaction, TLS certificates, start-up."""
 import base64
 import json
 import os
+import re
 import ssl
 import subprocess
 import sys
 import time
 import unittest
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -360,7 +362,8 @@ class TestValidation(RawCase):
             ({"ctype": "text/plain"}, 415, "UnsupportedMediaTypeException"),
             ({"ctype": None}, 415, "UnsupportedMediaTypeException"),
             ({"target": "/v1/accessToken"}, 404, "UnknownOperationException"),
-            ({"method": "POST"}, 404, "UnknownOperationException"),
+            ({"method": "PATCH"}, 404, "UnknownOperationException"),
+            ({"method": "GET"}, 404, "UnknownOperationException"),
         ]
         for kw, status, code in cases:
             with self.subTest(kw=kw):
@@ -410,7 +413,10 @@ class TestLog(RawCase):
                           "User-Agent"])
         self.assertEqual(h.header(e, "Authorization"), "<redacted>")
         self.assertEqual(e["auth"], {"present": True, "count": 1, "scheme": "Bearer",
-                                     "sha256": h.sha256_hex(TOKEN), "accepted": True})
+                                     "sha256": h.sha256_hex(TOKEN), "accepted": True,
+                                     "token_id": h.TEST_TOKEN_ID, "user": h.TEST_USER,
+                                     "denied": None})
+        self.assertEqual(e["operation"], "CreateAccessToken")
         self.assertTrue(e["head_crlf"])
         self.assertFalse(e["token_elsewhere"])
         self.assertEqual(e["version"], "HTTP/1.1")
@@ -447,8 +453,26 @@ class TestLog(RawCase):
         self.exchange('{"name":"c"}', token="wrong-" + TOKEN)
         for _ in range(2):
             self.exchange('{"name":"d"}')
+        # The issued secrets used as bearer tokens on every operation, one of them lost.
+        sec = self.seen_secrets[-1]
+        self.emu.plan([{"op": "VerifySession", "action": "lost"}])
+        for method, target, body in (("GET", "/session", b""), ("GET", "/session", b""),
+                                     ("POST", "/v1/accessTokens", b"{}"),
+                                     ("DELETE", "/v1/accessTokens/nope", b"")):
+            with self.connect() as s:
+                s.sendall(request_bytes(self.emu.port, body, token=sec, method=method,
+                                        target=target))
+                try:
+                    s.recv(1000)
+                except ConnectionResetError:
+                    pass
+        self.emu.add_token("ccat-ADDED-secret-by-control")
+        self.assertEqual(len(self.emu.requests(operation="VerifySession")), 2)
         dump = json.dumps({"log": self.emu.requests(), "pending": self.emu.pending(),
-                           "conns": self.emu.connections()})
+                           "conns": self.emu.connections(), "store": self.emu.store(),
+                           "clock": self.emu.clock(),
+                           "config": self.emu._control("GET", "config")})
+        self.assertNotIn("ccat-ADDED-secret-by-control", dump)
         out = self.emu.output()
         self.assertGreaterEqual(len(self.seen_secrets), 3)
         for text in (dump, out):
@@ -458,6 +482,494 @@ class TestLog(RawCase):
             for sec in self.seen_secrets:
                 self.assertNotIn(sec, text)
                 self.assertNotIn(sec[6:20], text)
+
+
+class ServiceCase(RawCase):
+    """Helpers for the four operations over raw sockets."""
+
+    def call(self, method, target, body=b"", token=TOKEN, ctype="application/json", **kw):
+        st, hd, data = self.exchange(body, method=method, target=target, token=token,
+                                     ctype=ctype, **kw)
+        return st, hd, (json.loads(data) if data else None)
+
+    def create(self, name="t", token=TOKEN, **members):
+        st, _, obj = self.call("PUT", "/v1/accessTokens", json.dumps(dict(members, name=name)),
+                               token=token)
+        self.assertEqual(st, 201, obj)
+        return obj
+
+    def list(self, token=TOKEN, **members):
+        return self.call("POST", "/v1/accessTokens", json.dumps(members), token=token)
+
+    def delete(self, token_id, token=TOKEN, quote=True):
+        target = "/v1/accessTokens/" + (urllib.parse.quote(token_id, safe="") if quote else token_id)
+        return self.call("DELETE", target, token=token, ctype=None)
+
+    def verify(self, token=TOKEN):
+        return self.call("GET", "/session", token=token, ctype=None)
+
+    def list_all(self, token=TOKEN, max_results=None):
+        """Every page: (ids in order, page sizes, nextTokens seen)."""
+        ids, sizes, tokens, next_token = [], [], [], None
+        while True:
+            members = {}
+            if max_results is not None:
+                members["maxResults"] = max_results
+            if next_token is not None:
+                members["nextToken"] = next_token
+            st, _, obj = self.list(token=token, **members)
+            self.assertEqual(st, 200, obj)
+            ids += [i["id"] for i in obj["items"]]
+            sizes.append(len(obj["items"]))
+            for item in obj["items"]:
+                self.assertEqual(sorted(item), ["expiresTime", "id", "name"])
+            next_token = obj.get("nextToken")
+            if next_token is None:
+                self.assertNotIn("nextToken", obj)
+                return ids, sizes, tokens
+            tokens.append(next_token)
+
+    def assert_error(self, result, status, code):
+        st, hd, obj = result
+        self.assertEqual(st, status, obj)
+        self.assertTrue(hd.get("x-amzn-errortype", "").startswith(code + ":"), hd)
+        self.assertIsInstance(obj["message"], str)
+
+    def user_ids(self, user=h.TEST_USER):
+        return [t["id"] for t in self.emu.store() if t["user"] == user and not t["deleted"]]
+
+
+class TestVerifyAndStore(ServiceCase):
+    def test_verify_session_identity_per_user(self):
+        self.assertEqual(self.verify()[2], {"identity": h.TEST_USER})
+        self.assertEqual(self.verify(h.OTHER_TOKEN)[2], {"identity": h.OTHER_USER})
+        self.assertNotEqual(h.TEST_USER, h.OTHER_USER)
+        e = self.emu.requests()[0]
+        self.assertEqual((e["operation"], e["method"], e["target"]), ("VerifySession", "GET", "/session"))
+        self.assertEqual(e["response"]["result"], {"identity": h.TEST_USER})
+        self.assertTrue(e["response"]["applied"])
+        st, _, obj = self.call("GET", "/base/session", token=TOKEN, ctype=None)
+        self.assertEqual((st, obj), (200, {"identity": h.TEST_USER}))
+
+    def test_created_tokens_authenticate_and_are_tracked(self):
+        a = self.create("first")
+        self.assertEqual(self.verify(a["secret"])[2], {"identity": h.TEST_USER})
+        b = self.create("second", token=a["secret"])
+        rec_a = self.emu.token_for_secret(a["secret"])
+        rec_b = self.emu.token(b["accessTokenId"])
+        self.assertEqual((rec_a["id"], rec_a["name"], rec_a["user"], rec_a["created_by"]),
+                         (a["accessTokenId"], "first", h.TEST_USER, h.TEST_TOKEN_ID))
+        self.assertEqual((rec_b["created_by"], rec_b["user"]), (a["accessTokenId"], h.TEST_USER))
+        self.assertEqual(rec_b["secret_sha256"], h.sha256_hex(b["secret"]))
+        self.assertEqual(rec_b["expiresTime"], b["expiresTime"])
+        self.assertTrue(rec_b["live"] and not rec_b["deleted"] and not rec_b["bootstrap"])
+        boot = self.emu.token(h.TEST_TOKEN_ID)
+        self.assertEqual((boot["name"], boot["bootstrap"], boot["secret_sha256"]),
+                         ("bootstrap-1", True, h.sha256_hex(TOKEN)))
+        (entry,) = self.emu.requests(operation="VerifySession")
+        self.assertEqual((entry["auth"]["token_id"], entry["auth"]["user"]),
+                         (a["accessTokenId"], h.TEST_USER))
+        # reset: back to the bootstrap tokens only.
+        self.emu.reset()
+        self.assertEqual([t["id"] for t in self.emu.store()], [h.TEST_TOKEN_ID, h.OTHER_TOKEN_ID])
+        self.assert_error(self.verify(a["secret"]), 403, "AccessDeniedException")
+
+    def test_user_tokens_share_a_user(self):
+        with h.EmulatorProcess(tls=False, tokens=("solo-token-1",),
+                               user_tokens=[("alice", "alice-token-1"), ("alice", "alice-token-2")]) as emu:
+            got = []
+            for tok in ("alice-token-1", "alice-token-2", "solo-token-1"):
+                with h.raw_connect("127.0.0.1", emu.port) as s:
+                    s.sendall(request_bytes(emu.port, b"", token=tok, method="GET", target="/session",
+                                            ctype=None))
+                    got.append(json.loads(Reader(s).response()[3])["identity"])
+            self.assertEqual(got, ["alice", "alice", h.ccat_emulator.bootstrap_user_id(0)])
+            self.assertEqual([(t["user"], t["name"]) for t in emu.store()],
+                             [(got[2], "bootstrap-1"), ("alice", "bootstrap-2"), ("alice", "bootstrap-3")])
+
+    def test_control_add_and_change_tokens(self):
+        rec = self.emu.add_token("added-secret-value-123", user=h.TEST_USER, name="added")
+        self.assertEqual(self.verify("added-secret-value-123")[2], {"identity": h.TEST_USER})
+        self.assertEqual(self.emu.token_for_secret("added-secret-value-123")["id"], rec["id"])
+        self.emu.set_token(rec["id"], deleted=True)
+        self.assert_error(self.verify("added-secret-value-123"), 403, "AccessDeniedException")
+        self.emu.set_token(rec["id"], deleted=False, name="renamed",
+                           expiresTime="2040-01-01T00:00:00Z")
+        self.assertEqual(self.verify("added-secret-value-123")[0], 200)
+        self.assertEqual(self.emu.token(rec["id"])["expiresTime"], "2040-01-01T00:00:00Z")
+        fresh = self.emu.add_token("new-user-secret-456")
+        self.assertNotIn(fresh["user"], (h.TEST_USER, h.OTHER_USER))
+        for bad in ({"id": "no-such-id", "deleted": True}, {"secret": ""},
+                    {"id": h.TEST_TOKEN_ID, "expiresTime": "soon"}):
+            with self.assertRaises(RuntimeError):
+                self.emu._control("POST", "tokens", bad)
+        for bad in ({"nope": 1}, {"quota": "3"}, {"delete_deleted": "maybe"},
+                    {"list_expired": 1}):
+            with self.assertRaises(RuntimeError):
+                self.emu.config(**bad)
+        self.assertEqual(self.emu._control("GET", "config"),
+                         {"quota": None, "count_bootstrap": False, "delete_deleted": "not_found",
+                          "list_expired": True})
+        self.emu.reset()
+        self.assertIsNone(self.emu.token(rec["id"]))
+
+
+class TestList(ServiceCase):
+    def test_every_max_results_pages_all_tokens_in_order(self):
+        for i in range(12):
+            self.create("n%02d" % i)
+        self.create("other-user", token=h.OTHER_TOKEN)
+        want = self.user_ids()
+        self.assertEqual(len(want), 13)
+        self.assertEqual(want[0], h.TEST_TOKEN_ID)
+        seen_tokens = set()
+        for m in [None] + list(range(1, 11)):
+            with self.subTest(maxResults=m):
+                ids, sizes, tokens = self.list_all(max_results=m)
+                per = m or 10
+                self.assertEqual(ids, want)
+                self.assertEqual(sizes, [per] * (13 // per) + ([13 % per] if 13 % per else []))
+                for t in tokens:
+                    self.assertGreaterEqual(len(t), 32)          # opaque, not an index
+                    self.assertNotIn(t, seen_tokens)
+                    seen_tokens.add(t)
+        ids, sizes, _ = self.list_all(token=h.OTHER_TOKEN)
+        self.assertEqual(len(ids), 2)
+        self.assertEqual(ids[0], h.OTHER_TOKEN_ID)
+        # Exactly a full last page: no nextToken after it.
+        self.assertEqual(self.list_all(token=h.OTHER_TOKEN, max_results=2)[1], [2])
+        ops = {e["operation"] for e in self.emu.requests()}
+        self.assertEqual(ops, {"CreateAccessToken", "ListAccessTokens"})
+        last = self.emu.requests(operation="ListAccessTokens")[-1]
+        self.assertEqual(last["response"]["result"], {"ids": ids, "next_token": False})
+
+    def test_items_members(self):
+        a = self.create("listed", expiresTime="2031-02-03T04:05:06Z")
+        st, _, obj = self.list()
+        self.assertEqual(obj["items"][1], {"id": a["accessTokenId"], "name": "listed",
+                                           "expiresTime": "2031-02-03T04:05:06Z"})
+        self.assertEqual(obj["items"][0]["name"], "bootstrap-1")
+
+    def test_paging_stable_when_tokens_change_between_pages(self):
+        made = [self.create("s%d" % i)["accessTokenId"] for i in range(5)]
+        st, _, p1 = self.list(maxResults=3)
+        self.assertEqual([i["id"] for i in p1["items"]], [h.TEST_TOKEN_ID] + made[:2])
+        self.assertEqual(self.delete(made[2])[0], 200)          # next on the page to come
+        late = self.create("late")["accessTokenId"]
+        st, _, p2 = self.list(maxResults=3, nextToken=p1["nextToken"])
+        self.assertEqual([i["id"] for i in p2["items"]], made[3:] + [late])
+        self.assertNotIn("nextToken", p2)
+        # The same page token again (a retry) gives the same page.
+        st, _, again = self.list(maxResults=3, nextToken=p1["nextToken"])
+        self.assertEqual(again, p2)
+
+    def test_deleted_hidden_expired_listed(self):
+        a = self.create("a")["accessTokenId"]
+        b = self.create("b")["accessTokenId"]
+        self.delete(a)
+        self.emu.set_token(b, expiresTime="2001-01-01T00:00:00Z")
+        ids = self.list_all()[0]
+        self.assertEqual(ids, [h.TEST_TOKEN_ID, b])
+        self.emu.config(list_expired=False)
+        try:
+            self.assertEqual(self.list_all()[0], [h.TEST_TOKEN_ID])
+        finally:
+            self.emu.config(list_expired=True)
+
+    def test_validation(self):
+        for i in range(3):
+            self.create("v%d" % i)
+        self.create("o", token=h.OTHER_TOKEN)
+        other_next = self.list(token=h.OTHER_TOKEN, maxResults=1)[2]["nextToken"]
+        good_next = self.list(maxResults=1)[2]["nextToken"]
+        cases = [
+            ('{"maxResults": 0}', 400, "ValidationException"),
+            ('{"maxResults": -1}', 400, "ValidationException"),
+            ('{"maxResults": 11}', 400, "ValidationException"),
+            ('{"maxResults": 1000000}', 400, "ValidationException"),
+            ('{"maxResults": "5"}', 400, "SerializationException"),
+            ('{"maxResults": 2.5}', 400, "SerializationException"),
+            ('{"maxResults": true}', 400, "SerializationException"),
+            ('{"nextToken": ""}', 400, "ValidationException"),
+            (json.dumps({"nextToken": "x" * 10001}), 400, "ValidationException"),
+            ('{"nextToken": 5}', 400, "SerializationException"),
+            ('{"nextToken": "garbage"}', 400, "ValidationException"),
+            ('{"nextToken": "1"}', 400, "ValidationException"),
+            (json.dumps({"nextToken": other_next}), 400, "ValidationException"),
+            ('{"maxResults": 1', 400, "SerializationException"),
+            ('[]', 400, "SerializationException"),
+        ]
+        for body, status, code in cases:
+            with self.subTest(body=body[:50]):
+                self.assert_error(self.call("POST", "/v1/accessTokens", body), status, code)
+        self.assert_error(self.call("POST", "/v1/accessTokens", "{}", ctype="text/plain"),
+                          415, "UnsupportedMediaTypeException")
+        # Accepted: no body at all, nulls, unknown members.
+        for body, ctype in (("", None), ("{}", "application/json"),
+                            ('{"maxResults": null, "nextToken": null}', "application/json"),
+                            ('{"other": [1]}', "application/json")):
+            with self.subTest(body=body):
+                st, _, obj = self.call("POST", "/v1/accessTokens", body, ctype=ctype)
+                self.assertEqual((st, len(obj["items"])), (200, 4))
+        self.assertEqual(self.emu.requests()[-1]["unknown_members"], ["other"])
+        self.assertEqual(self.list(maxResults=10, nextToken=good_next)[0], 200)
+        self.emu.reset()
+        self.assert_error(self.list(nextToken=good_next), 400, "ValidationException")
+
+
+class TestDelete(ServiceCase):
+    def test_delete_then_gone(self):
+        a = self.create("doomed")
+        st, hd, obj = self.delete(a["accessTokenId"])
+        self.assertEqual((st, obj, hd["content-type"]), (200, {}, "application/json"))
+        rec = self.emu.token(a["accessTokenId"])
+        self.assertTrue(rec["deleted"] and not rec["live"] and rec["deleted_at"])
+        self.assertNotIn(a["accessTokenId"], self.list_all()[0])
+        self.assert_error(self.verify(a["secret"]), 403, "AccessDeniedException")
+        self.assertEqual(self.emu.requests()[-1]["auth"]["denied"], "deleted")
+        e = self.emu.requests(operation="DeleteAccessToken")[0]
+        self.assertEqual((e["method"], e["target"], e["response"]["result"]),
+                         ("DELETE", "/v1/accessTokens/" + a["accessTokenId"],
+                          {"id": a["accessTokenId"]}))
+        # Again: ResourceNotFoundException by default, 200 when configured.
+        self.assert_error(self.delete(a["accessTokenId"]), 404, "ResourceNotFoundException")
+        self.emu.config(delete_deleted="ok")
+        try:
+            self.assertEqual(self.delete(a["accessTokenId"])[:3:2], (200, {}))
+        finally:
+            self.emu.config(delete_deleted="not_found")
+
+    def test_not_found_and_validation(self):
+        mine = self.create("mine")["accessTokenId"]
+        self.assert_error(self.delete("00000000-0000-0000-0000-000000000000"), 404,
+                          "ResourceNotFoundException")
+        self.assert_error(self.delete(mine, token=h.OTHER_TOKEN), 404, "ResourceNotFoundException")
+        self.assertTrue(self.emu.token(mine)["live"])
+        self.assert_error(self.delete("x" * 37), 400, "ValidationException")
+        self.assert_error(self.delete("%FF%FE", quote=False), 400, "ValidationException")
+        self.assert_error(self.call("DELETE", "/v1/accessTokens/", ctype=None), 404,
+                          "UnknownOperationException")
+        self.assert_error(self.call("DELETE", "/v1/accessTokens/a/b", ctype=None), 404,
+                          "UnknownOperationException")
+        self.assertEqual(self.emu.requests()[-1]["operation"], None)
+        # 36 characters is fine (and simply not found).
+        self.assert_error(self.delete("y" * 36), 404, "ResourceNotFoundException")
+
+    def test_percent_encoded_ids_are_decoded(self):
+        for tid in ("a/b c%\u00e9?#&+", "%41", "..", "id;x=1"):
+            with self.subTest(tid=tid):
+                secret = "secret-for-" + h.sha256_hex(tid)[:16]
+                self.emu.add_token(secret, user=h.TEST_USER, token_id=tid)
+                st, _, obj = self.delete(tid)
+                self.assertEqual(st, 200, obj)
+                self.assertTrue(self.emu.token(tid)["deleted"])
+                e = self.emu.requests()[-1]
+                self.assertEqual(e["target"], "/v1/accessTokens/" + urllib.parse.quote(tid, safe=""))
+                self.assertEqual(e["response"]["result"], {"id": tid})
+        # Base path prefix.
+        a = self.create("bp")["accessTokenId"]
+        self.assertEqual(self.call("DELETE", "/base/v1/accessTokens/" + a, ctype=None)[0], 200)
+
+    def test_delete_own_token_then_denied(self):
+        a = self.create("self")
+        with self.connect() as s:
+            r = Reader(s)
+            s.sendall(request_bytes(self.emu.port, b"", token=a["secret"], method="DELETE",
+                                    target="/v1/accessTokens/" + a["accessTokenId"], ctype=None))
+            self.assertEqual(r.response()[0], 200)
+            s.sendall(request_bytes(self.emu.port, b"", token=a["secret"], method="GET",
+                                    target="/session", ctype=None))
+            self.assertEqual(r.response()[0], 403)      # same connection: denied now
+        for res in (self.list(token=a["secret"]), self.delete(a["accessTokenId"], token=a["secret"]),
+                    self.verify(a["secret"])):
+            self.assert_error(res, 403, "AccessDeniedException")
+
+    def test_bootstrap_token_can_be_deleted(self):
+        a = self.create("successor")
+        self.assertEqual(self.delete(h.TEST_TOKEN_ID, token=a["secret"])[0], 200)
+        self.assert_error(self.verify(TOKEN), 403, "AccessDeniedException")
+        self.assertEqual(self.list_all(token=a["secret"])[0], [a["accessTokenId"]])
+
+
+class TestExpiryAndQuota(ServiceCase):
+    def test_expiry_by_the_emulator_clock(self):
+        c0 = self.emu.clock()
+        self.assertEqual(c0["offset"], 0)
+        soon = self.create("soon", expiresTime=time.time() + 3600)
+        self.emu.advance_clock(7200)
+        self.assertGreater(h.ccat_emulator.parse_timestamp(self.emu.clock()["now"]).timestamp(),
+                           time.time() + 7000)
+        for res in (self.verify(soon["secret"]), self.list(token=soon["secret"]),
+                    self.delete(h.TEST_TOKEN_ID, token=soon["secret"]),
+                    self.call("PUT", "/v1/accessTokens", '{"name":"x"}', token=soon["secret"])):
+            self.assert_error(res, 403, "AccessDeniedException")
+        self.assertEqual(self.emu.requests()[-1]["auth"]["denied"], "expired")
+        self.assertTrue(self.emu.token(h.TEST_TOKEN_ID)["live"])        # the denied delete did nothing
+        rec = self.emu.token(soon["accessTokenId"])
+        self.assertTrue(rec["expired"] and not rec["live"] and not rec["deleted"])
+        self.assertEqual(self.verify()[0], 200)                           # bootstrap: a year
+        # An expiry in the emulator's past is refused even if it is in the real future.
+        self.assert_error(self.call("PUT", "/v1/accessTokens",
+                                    json.dumps({"name": "x", "expiresTime": time.time() + 3600})),
+                          400, "ValidationException")
+        self.emu.set_clock("2099-01-01T00:00:00Z")
+        self.assert_error(self.verify(), 403, "AccessDeniedException")
+        self.emu.real_clock()
+        self.assertEqual(self.verify(soon["secret"])[0], 200)
+        self.emu.advance_clock(400 * 86400)
+        self.assert_error(self.verify(), 403, "AccessDeniedException")
+        self.emu.reset()
+        self.assertEqual(self.emu.clock()["offset"], 0)
+        self.assertEqual(self.verify()[0], 200)
+        with self.assertRaises(RuntimeError):
+            self.emu._control("POST", "clock", {"set": "yesterday"})
+
+    def test_quota_counts_live_tokens(self):
+        self.emu.config(quota=2)
+        try:
+            a = self.create("q1")
+            self.create("q2", token=a["secret"])
+            self.assert_error(self.call("PUT", "/v1/accessTokens", '{"name":"q3"}'), 402,
+                              "ServiceQuotaExceededException")
+            self.create("o1", token=h.OTHER_TOKEN)                  # per user
+            self.delete(a["accessTokenId"])
+            b = self.create("q3")                                  # room again
+            self.emu.set_token(b["accessTokenId"], expiresTime="2001-01-01T00:00:00Z")
+            q4 = self.create("q4")                                 # expired ones do not count
+            self.assert_error(self.call("PUT", "/v1/accessTokens", '{"name":"q5"}'), 402,
+                              "ServiceQuotaExceededException")
+            self.assertEqual(len(self.emu.live_tokens(h.TEST_USER)), 3)   # bootstrap + 2
+            self.emu.config(count_bootstrap=True, quota=3)
+            self.assert_error(self.call("PUT", "/v1/accessTokens", '{"name":"q6"}'), 402,
+                              "ServiceQuotaExceededException")
+            self.delete(h.TEST_TOKEN_ID)
+            self.create("q6", token=q4["secret"])
+        finally:
+            self.emu.config(quota=None, count_bootstrap=False)
+
+
+class TestPlansPerOperation(ServiceCase):
+    def test_action_aimed_at_one_operation(self):
+        a = self.create("target")
+        self.emu.plan([{"op": "DeleteAccessToken", "action": "status", "status": 500},
+                       {"action": "error", "code": "ConflictException"},
+                       {"op": ["VerifySession", "ListAccessTokens"], "action": "throttle"}])
+        self.assertEqual(self.verify()[0], 409)                 # first matching: untargeted
+        self.assertEqual(self.call("PUT", "/v1/accessTokens", '{"name":"c"}')[0], 201)
+        self.assertEqual(self.list()[0], 429)
+        self.assertEqual(self.delete(a["accessTokenId"])[0], 500)
+        self.assertTrue(self.emu.token(a["accessTokenId"])["live"])     # not applied
+        self.assertEqual(self.emu.pending(), [])
+        self.assertEqual(self.delete(a["accessTokenId"])[0], 200)
+        self.assertEqual([(e["operation"], e["planned"], e["response"]["applied"])
+                          for e in self.emu.requests()],
+                         [("CreateAccessToken", False, True), ("VerifySession", True, False),
+                          ("CreateAccessToken", False, True), ("ListAccessTokens", True, False),
+                          ("DeleteAccessToken", True, False), ("DeleteAccessToken", False, True)])
+        self.emu.plan([{"action": "status", "status": 503, "repeat": 2}], op="VerifySession")
+        self.assertEqual([p["op"] for p in self.emu.pending()], ["VerifySession"] * 2)
+        for bad in ({"op": "GetUserDetails", "action": "ok"}, {"action": "lost", "mode": "fin"},
+                    {"action": "lost", "when": "later"}, {"op": ["VerifySession", "X"], "action": "ok"}):
+            with self.assertRaises(RuntimeError):
+                self.emu.plan([bad])
+
+    def test_lost_applies_then_drops(self):
+        a = self.create("to-lose")
+        for op, send in (
+                ("CreateAccessToken", lambda: request_bytes(self.emu.port, '{"name":"lost"}')),
+                ("DeleteAccessToken", lambda: request_bytes(
+                    self.emu.port, b"", method="DELETE", ctype=None,
+                    target="/v1/accessTokens/" + a["accessTokenId"])),
+                ("VerifySession", lambda: request_bytes(self.emu.port, b"", method="GET",
+                                                        target="/session", ctype=None)),
+                ("ListAccessTokens", lambda: request_bytes(self.emu.port, "{}", method="POST"))):
+            for mode in ("rst", "close"):
+                with self.subTest(op=op, mode=mode):
+                    self.emu.clear()
+                    self.emu.plan([{"op": op, "action": "lost", "mode": mode}])
+                    with self.connect() as s:
+                        s.sendall(send())
+                        with self.assertRaises((ConnectionResetError, EOFError)):
+                            Reader(s).fill()
+                    (e,) = self.emu.requests()
+                    self.assertEqual((e["operation"], e["response"]["status"], e["response"]["sent"]),
+                                     (op, "lost", False))
+                    if op == "DeleteAccessToken" and mode == "close":
+                        self.assertEqual(e["response"]["code"], "ResourceNotFoundException")
+                    else:
+                        self.assertTrue(e["response"]["applied"])
+        # The lost create made a token (the secret never left the emulator).
+        lost = [t for t in self.emu.store() if t["name"] == "lost"]
+        self.assertEqual(len(lost), 2)
+        self.assertTrue(all(t["live"] and t["created_by"] == h.TEST_TOKEN_ID for t in lost))
+        self.assertTrue(self.emu.token(a["accessTokenId"])["deleted"])
+
+    def test_lost_mid_answer(self):
+        a = self.create("half")
+        for when in ("after_headers", "mid_body"):
+            with self.subTest(when=when):
+                self.emu.plan([{"op": "CreateAccessToken", "action": "lost", "when": when,
+                                "mode": "close"}])
+                with self.connect() as s:
+                    s.sendall(request_bytes(self.emu.port, '{"name":"half-%s"}' % when))
+                    r = Reader(s)
+                    head = r.until(b"\r\n\r\n")
+                    self.assertTrue(head.startswith(b"HTTP/1.1 201 Created\r\n"))
+                    try:
+                        while True:
+                            r.fill()
+                    except (EOFError, ConnectionResetError):
+                        pass
+                    cl = int(re.search(rb"Content-Length: (\d+)", head).group(1))
+                    self.assertLess(len(r.buf), cl)
+                self.assertEqual(len([t for t in self.emu.store()
+                                      if t["name"] == "half-" + when]), 1)
+        self.emu.plan([{"op": "DeleteAccessToken", "action": "lost", "when": "mid_body"}])
+        with self.connect() as s:
+            s.sendall(request_bytes(self.emu.port, b"", method="DELETE", ctype=None,
+                                    target="/v1/accessTokens/" + a["accessTokenId"]))
+            with self.assertRaises((ConnectionResetError, EOFError)):
+                while True:
+                    Reader(s).fill()
+        self.assertTrue(self.emu.token(a["accessTokenId"])["deleted"])
+
+    def test_apply_then_fail(self):
+        a = self.create("applied")
+        self.emu.plan([{"op": "DeleteAccessToken", "action": "status", "status": 500, "apply": True},
+                       {"op": "CreateAccessToken", "action": "error", "code": "ThrottlingException",
+                        "apply": True},
+                       {"op": "CreateAccessToken", "action": "reset", "apply": True}])
+        self.assertEqual(self.delete(a["accessTokenId"])[0], 500)
+        self.assertTrue(self.emu.token(a["accessTokenId"])["deleted"])
+        self.assertEqual(self.call("PUT", "/v1/accessTokens", '{"name":"thr"}')[0], 429)
+        with self.connect() as s:
+            s.sendall(request_bytes(self.emu.port, '{"name":"rst"}'))
+            with self.assertRaises((ConnectionResetError, EOFError)):
+                Reader(s).fill()
+        names = [t["name"] for t in self.emu.store()]
+        self.assertIn("thr", names)
+        self.assertIn("rst", names)
+        self.assertEqual([e["response"]["applied"] for e in self.emu.requests()],
+                         [True, True, True, True])
+
+    def test_ok_modifiers_on_other_operations(self):
+        self.create("m")
+        self.create("m2")
+        self.emu.plan([{"op": "ListAccessTokens", "action": "escape", "escape_keys": True,
+                        "expires_format": "offset"},
+                       {"op": "VerifySession", "action": "ok", "members": {"identity": "someone"},
+                        "chunked": {"sizes": [2]}},
+                       {"op": "DeleteAccessToken", "action": "ok", "extra": {"x": 1}},
+                       {"op": "ListAccessTokens", "action": "reorder", "pretty": True}])
+        st, _, data = self.exchange("{}", method="POST")
+        self.assertNotIn(b"items", data)                # every character escaped
+        obj = json.loads(data)
+        self.assertEqual(len(obj["items"]), 3)
+        self.assertTrue(obj["items"][0]["expiresTime"].endswith("+05:30"))
+        self.assertEqual(self.verify()[2], {"identity": "someone"})
+        self.assertEqual(self.delete(self.emu.store()[-1]["id"])[2], {"x": 1})
+        st, _, data = self.exchange('{"maxResults": 1}', method="POST")
+        self.assertLess(data.index(b'"nextToken"'), data.index(b'"items"'))
 
 
 class TestTLS(RawCase):
@@ -508,6 +1020,14 @@ class TestTLS(RawCase):
 
 
 class TestStartup(unittest.TestCase):
+    def test_bad_user_token_option(self):
+        for arg in ("no-colon", ":tok", "user:"):
+            with self.subTest(arg=arg):
+                proc = subprocess.run([sys.executable, h.EMULATOR, "--user-token", arg],
+                                      capture_output=True, text=True, timeout=30)
+                self.assertEqual(proc.returncode, 2)
+                self.assertIn("USER:TOKEN", proc.stderr)
+
     def test_ready_line_port_file_quota_ipv6(self):
         d = h.work_dir("startup")
         pf = os.path.join(d, "port")
