@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: ./tests/run.sh (also what CI runs, through .ci/run).
 #
-#  1. tests/setup-deps.sh       Debian packages (installs only what is missing)
+#  1. tests/setup-deps.sh       Debian packages (installs only what is missing),
+#     tests/setup-sources.sh    and Debian's lwIP/mbedTLS source packages
 #  2. build-test   gcc, -Werror, RelWithDebInfo: every ctest case, budgets included
 #  3. build-asan   gcc, -fsanitize=address,undefined: every ctest case
 #  4. build-clang  clang, -Werror: the whole tree compiles warning-free
@@ -61,6 +62,7 @@ run_ctest() { # run_ctest NAME DIR ctest-args...: run, and count the tests that 
 
 step "dependencies (tests/setup-deps.sh)"
 ./tests/setup-deps.sh --tests
+./tests/setup-sources.sh          # lwIP + mbedTLS sources (Debian) for the firmware and host lwIP
 summary+=("deps:ok")
 
 step "build-test: gcc, -DCCAT_WERROR=ON, RelWithDebInfo"
