@@ -14,6 +14,7 @@
 #include <mbedtls/asn1.h>
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/platform_util.h>
+#include <mbedtls/sha256.h>
 #include <mbedtls/x509.h>
 
 #include "ccat/ccat_status.h"
@@ -251,6 +252,90 @@ static int32_t ccat_tls_set_identity(ccat_mbedtls_t *tls, const char *host) {
     return 0;
 }
 
+/* ---- session resumption --------------------------------------------------- */
+
+static void ccat_tls_trace(const ccat_mbedtls_t *tls, const char *event, long value) {
+    if (tls->trace != NULL) {
+        tls->trace(tls->trace_ctx, event, value);
+    }
+}
+
+/* SHA-256 of host, a NUL and the port: a fixed-size tag of where a session belongs. */
+static void ccat_tls_peer_digest(const char *host, uint16_t port, uint8_t out[32]) {
+    mbedtls_sha256_context sha;
+    const uint8_t tail[3] = {0, (uint8_t)(port >> 8), (uint8_t)port};
+    mbedtls_sha256_init(&sha);
+    if (mbedtls_sha256_starts_ret(&sha, 0) != 0 ||
+        mbedtls_sha256_update_ret(&sha, (const unsigned char *)host, strlen(host)) != 0 ||
+        mbedtls_sha256_update_ret(&sha, tail, sizeof tail) != 0 ||
+        mbedtls_sha256_finish_ret(&sha, out) != 0) {
+        memset(out, 0, 32); /* cannot happen in software SHA-256; matches no saved session */
+    }
+    mbedtls_sha256_free(&sha);
+}
+
+/*
+ * Before a handshake: offer the caller's session if it was made with this
+ * very host and port (why only then: see the header). mbedTLS works on a
+ * copy; ccat_tls_keep() replaces the caller's once the handshake is done.
+ */
+static void ccat_tls_offer(ccat_mbedtls_t *tls, const char *host, uint16_t port) {
+    ccat_mbedtls_session_t *sess = tls->session;
+    tls->offered = 0;
+    tls->accepted = 0;
+    tls->resumed = 0;
+    if (sess == NULL) {
+        return;
+    }
+    ccat_tls_peer_digest(host, port, tls->peer);
+    if (!sess->valid) {
+        return;
+    }
+    if (memcmp(sess->peer, tls->peer, sizeof tls->peer) != 0) {
+        ccat_tls_trace(tls, "tls_resume_offer", 0);
+        return;
+    }
+    if (mbedtls_ssl_set_session(&tls->ssl, &sess->session) == 0) { /* else: out of heap, full */
+        tls->offered = 1;
+        ccat_tls_trace(tls, "tls_resume_offer", 1);
+    }
+}
+
+/*
+ * mbedtls_ssl_handshake(), step by step, to see the server's answer to an
+ * offered session: after ServerHello, 2.28's client goes on to the server's
+ * ChangeCipherSpec when the server echoed our session (abbreviated
+ * handshake), to its Certificate otherwise. Completing the abbreviated
+ * handshake proves the server knew the session's master secret (Finished).
+ */
+static int ccat_tls_handshake(ccat_mbedtls_t *tls) {
+    int ret = 0;
+    while (tls->ssl.state != MBEDTLS_SSL_HANDSHAKE_OVER && ret == 0) {
+        int before = tls->ssl.state;
+        ret = mbedtls_ssl_handshake_step(&tls->ssl);
+        if (ret == 0 && before == MBEDTLS_SSL_SERVER_HELLO &&
+            tls->ssl.state == MBEDTLS_SSL_SERVER_CHANGE_CIPHER_SPEC) {
+            tls->accepted = 1;
+        }
+    }
+    return ret;
+}
+
+/* After a verified (or resumed) handshake: keep its session for the next connect. */
+static void ccat_tls_keep(ccat_mbedtls_t *tls) {
+    ccat_mbedtls_session_t *sess = tls->session;
+    if (sess == NULL) {
+        return;
+    }
+    sess->valid = 0;
+    if (mbedtls_ssl_get_session(&tls->ssl, &sess->session) != 0) {
+        ccat_mbedtls_session_free(sess); /* out of heap: nothing to offer next time */
+        return;
+    }
+    memcpy(sess->peer, tls->peer, sizeof sess->peer);
+    sess->valid = 1;
+}
+
 /* ---- transport functions -------------------------------------------------- */
 
 /* Forget the session (mbedTLS wipes its record buffers) and close the lower transport. */
@@ -274,6 +359,7 @@ static int32_t ccat_tls_connect_lower(ccat_mbedtls_t *tls, const char *host, uin
         if (rc != 0) {
             return rc;
         }
+        ccat_tls_offer(tls, host, port);
         tls->state = CCAT_TLS_CONNECTING;
     }
     rc = tls->lower->connect(tls->lower->ctx, host, port, timeout_ms);
@@ -283,38 +369,64 @@ static int32_t ccat_tls_connect_lower(ccat_mbedtls_t *tls, const char *host, uin
     return rc;
 }
 
+/*
+ * The handshake completed. A resumed one shows no certificate, so the
+ * IP-literal check only applies to full ones: a resumed session was offered
+ * only to the host and port whose checks it passed.
+ */
+static int ccat_tls_opened(ccat_mbedtls_t *tls) {
+    int resumed = tls->offered && tls->accepted;
+    if (!resumed && tls->ip_len != 0 && !tls->ip_matched) {
+        return MBEDTLS_ERR_X509_CERT_VERIFY_FAILED; /* the callback never saw the leaf */
+    }
+    tls->state = CCAT_TLS_OPEN;
+    tls->resumed = (uint8_t)resumed;
+    ccat_tls_trace(tls, "tls_handshake", resumed);
+    ccat_tls_keep(tls);
+    return 0;
+}
+
 static int32_t ccat_tls_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms) {
     ccat_mbedtls_t *tls = ctx;
     int32_t rc;
-    int ret;
+    int ret, resuming;
     if (tls == NULL || tls->lower == NULL || tls->ssl.conf == NULL || host == NULL ||
         tls->state == CCAT_TLS_OPEN) {
         return CCAT_TRANSPORT_ERR_ARGUMENT;
     }
-    if (tls->state != CCAT_TLS_HANDSHAKE) {
-        rc = ccat_tls_connect_lower(tls, host, port, timeout_ms);
-        if (rc <= 0) {
-            if (rc < 0) {
-                ccat_tls_reset(tls);
+    for (;;) { /* twice at most: a failed resumption drops the session, then a full handshake */
+        if (tls->state != CCAT_TLS_HANDSHAKE) {
+            rc = ccat_tls_connect_lower(tls, host, port, timeout_ms);
+            if (rc <= 0) {
+                if (rc < 0) {
+                    ccat_tls_reset(tls);
+                }
+                return rc;
             }
-            return rc;
         }
+        tls->io_timeout_ms = timeout_ms;
+        ret = ccat_tls_handshake(tls);
+        if (ret == 0 && (ret = ccat_tls_opened(tls)) == 0) {
+            return 1;
+        }
+        if (ccat_tls_is_pending(ret)) {
+            return 0;
+        }
+        rc = ccat_tls_handshake_error(tls, ret);
+        /* Failed while resuming: after the server took the session, or at
+         * the TLS level before its answer (a server that hangs up on a
+         * session it dislikes). Not for lower I/O errors: the network, not
+         * the session, failed, and the caller should hear about it as is. */
+        resuming = tls->offered && (tls->accepted || (tls->ssl.state <= MBEDTLS_SSL_SERVER_HELLO &&
+                                                      rc == CCAT_TRANSPORT_ERR_TLS));
+        ccat_tls_reset(tls);
+        if (!resuming) {
+            return rc; /* a full handshake failed: the session played no part */
+        }
+        tls->offered = 0;
+        ccat_mbedtls_session_free(tls->session); /* so the next round is a full handshake */
+        ccat_tls_trace(tls, "tls_session_drop", rc);
     }
-    tls->io_timeout_ms = timeout_ms;
-    ret = mbedtls_ssl_handshake(&tls->ssl);
-    if (ret == 0 && tls->ip_len != 0 && !tls->ip_matched) {
-        ret = MBEDTLS_ERR_X509_CERT_VERIFY_FAILED; /* the callback never saw the leaf */
-    }
-    if (ret == 0) {
-        tls->state = CCAT_TLS_OPEN;
-        return 1;
-    }
-    if (ccat_tls_is_pending(ret)) {
-        return 0;
-    }
-    rc = ccat_tls_handshake_error(tls, ret);
-    ccat_tls_reset(tls);
-    return rc;
 }
 
 static int32_t ccat_tls_send(void *ctx, const uint8_t *data, size_t len, uint32_t timeout_ms) {
@@ -464,6 +576,11 @@ int ccat_mbedtls_init(ccat_mbedtls_t *tls, const ccat_transport_t *lower,
         return CCAT_ERR_TLS;
     }
     tls->lower = lower;
+    if (cfg != NULL) {
+        tls->session = cfg->session;
+        tls->trace = cfg->trace;
+        tls->trace_ctx = cfg->trace_ctx;
+    }
     out->connect = ccat_tls_connect;
     out->send = ccat_tls_send;
     out->recv = ccat_tls_recv;
@@ -483,4 +600,127 @@ void ccat_mbedtls_free(ccat_mbedtls_t *tls) {
     mbedtls_ctr_drbg_free(&tls->drbg);
     mbedtls_entropy_free(&tls->entropy);
     mbedtls_platform_zeroize(tls, sizeof *tls);
+}
+
+int ccat_mbedtls_resumed(const ccat_mbedtls_t *tls) {
+    return tls != NULL && tls->resumed;
+}
+
+/* ---- saved sessions ---------------------------------------------------------- */
+
+/*
+ * Blob layout (big-endian):
+ *   0  "ccTS"                      magic: not a session at all otherwise
+ *   4  CCAT_TLS_BLOB_VERSION       this layout
+ *   5  peer[32]                    host/port digest
+ *  37  n (4 bytes)                 length of mbedTLS's serialisation
+ *  41  mbedTLS session (n bytes)   with its own version/configuration header
+ *  41+n SHA-256 of bytes 0..41+n   storage corruption (a flipped bit in the
+ *                                  master secret would otherwise only show
+ *                                  as a failed resumed handshake)
+ */
+#define CCAT_TLS_BLOB_VERSION 1u
+#define CCAT_TLS_BLOB_HEAD 41u
+#define CCAT_TLS_BLOB_SUM 32u
+static const uint8_t ccat_tls_blob_magic[4] = {'c', 'c', 'T', 'S'};
+
+void ccat_mbedtls_session_free(ccat_mbedtls_session_t *sess) {
+    if (sess == NULL) {
+        return;
+    }
+    mbedtls_ssl_session_free(&sess->session); /* frees certificate and ticket, zeroizes */
+    mbedtls_platform_zeroize(sess, sizeof *sess);
+}
+
+static int ccat_tls_sum(const uint8_t *p, size_t n, uint8_t out[32]) {
+    return mbedtls_sha256_ret(p, n, out, 0);
+}
+
+int ccat_mbedtls_session_save(const ccat_mbedtls_session_t *sess, uint8_t *buf, size_t cap,
+                              size_t *len) {
+    size_t inner = 0, need;
+    int ret;
+    if (sess == NULL || len == NULL || (buf == NULL && cap > 0)) {
+        return CCAT_MBEDTLS_SESSION_ERR_ARGUMENT;
+    }
+    *len = 0;
+    if (!sess->valid) {
+        return CCAT_MBEDTLS_SESSION_ERR_EMPTY;
+    }
+    ret = mbedtls_ssl_session_save(&sess->session, NULL, 0, &inner); /* the size only */
+    if ((ret != 0 && ret != MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL) || inner > UINT32_MAX) {
+        return CCAT_MBEDTLS_SESSION_ERR_MEMORY;
+    }
+    need = CCAT_TLS_BLOB_HEAD + inner + CCAT_TLS_BLOB_SUM;
+    if (cap < need) {
+        *len = need;
+        return CCAT_MBEDTLS_SESSION_ERR_TOO_SMALL;
+    }
+    memcpy(buf, ccat_tls_blob_magic, 4);
+    buf[4] = CCAT_TLS_BLOB_VERSION;
+    memcpy(buf + 5, sess->peer, 32);
+    buf[37] = (uint8_t)(inner >> 24);
+    buf[38] = (uint8_t)(inner >> 16);
+    buf[39] = (uint8_t)(inner >> 8);
+    buf[40] = (uint8_t)inner;
+    if (mbedtls_ssl_session_save(&sess->session, buf + CCAT_TLS_BLOB_HEAD, inner, &inner) != 0 ||
+        ccat_tls_sum(buf, CCAT_TLS_BLOB_HEAD + inner, buf + CCAT_TLS_BLOB_HEAD + inner) != 0) {
+        mbedtls_platform_zeroize(buf, need);
+        return CCAT_MBEDTLS_SESSION_ERR_MEMORY;
+    }
+    *len = need;
+    return CCAT_MBEDTLS_SESSION_OK;
+}
+
+/* The outer checks of a blob: magic, version, length, checksum. */
+static int ccat_tls_blob_check(const uint8_t *buf, size_t len) {
+    uint8_t sum[CCAT_TLS_BLOB_SUM];
+    size_t inner;
+    if (memcmp(buf, ccat_tls_blob_magic, len < 4 ? len : 4) != 0) {
+        return CCAT_MBEDTLS_SESSION_ERR_FORMAT;
+    }
+    if (len > 4 && buf[4] != CCAT_TLS_BLOB_VERSION) {
+        return CCAT_MBEDTLS_SESSION_ERR_VERSION;
+    }
+    if (len < CCAT_TLS_BLOB_HEAD + CCAT_TLS_BLOB_SUM) {
+        return CCAT_MBEDTLS_SESSION_ERR_TRUNCATED;
+    }
+    inner = (size_t)buf[37] << 24 | (size_t)buf[38] << 16 | (size_t)buf[39] << 8 | buf[40];
+    if (inner > len - CCAT_TLS_BLOB_HEAD - CCAT_TLS_BLOB_SUM) {
+        return CCAT_MBEDTLS_SESSION_ERR_TRUNCATED;
+    }
+    if (inner < len - CCAT_TLS_BLOB_HEAD - CCAT_TLS_BLOB_SUM) {
+        return CCAT_MBEDTLS_SESSION_ERR_FORMAT; /* bytes after the blob */
+    }
+    if (ccat_tls_sum(buf, CCAT_TLS_BLOB_HEAD + inner, sum) != 0 ||
+        memcmp(sum, buf + CCAT_TLS_BLOB_HEAD + inner, sizeof sum) != 0) {
+        return CCAT_MBEDTLS_SESSION_ERR_CORRUPT;
+    }
+    return CCAT_MBEDTLS_SESSION_OK;
+}
+
+int ccat_mbedtls_session_load(ccat_mbedtls_session_t *sess, const uint8_t *buf, size_t len) {
+    int ret;
+    if (sess == NULL) {
+        return CCAT_MBEDTLS_SESSION_ERR_ARGUMENT;
+    }
+    ccat_mbedtls_session_free(sess); /* empty whatever happens next */
+    if (buf == NULL) {
+        return CCAT_MBEDTLS_SESSION_ERR_ARGUMENT;
+    }
+    ret = ccat_tls_blob_check(buf, len);
+    if (ret != CCAT_MBEDTLS_SESSION_OK) {
+        return ret;
+    }
+    ret = mbedtls_ssl_session_load(&sess->session, buf + CCAT_TLS_BLOB_HEAD,
+                                   len - CCAT_TLS_BLOB_HEAD - CCAT_TLS_BLOB_SUM);
+    if (ret != 0) { /* mbedTLS has freed what it had parsed */
+        mbedtls_platform_zeroize(sess, sizeof *sess);
+        return ret == MBEDTLS_ERR_SSL_VERSION_MISMATCH ? CCAT_MBEDTLS_SESSION_ERR_VERSION
+               : ret == MBEDTLS_ERR_SSL_ALLOC_FAILED   ? CCAT_MBEDTLS_SESSION_ERR_MEMORY
+                                                       : CCAT_MBEDTLS_SESSION_ERR_CORRUPT;
+    }
+    memcpy(sess->peer, buf + 5, sizeof sess->peer);
+    sess->valid = 1;
+    return CCAT_MBEDTLS_SESSION_OK;
 }

@@ -44,6 +44,51 @@
  *   bytes -> ERR_ARGUMENT.
  * - Secrets: close() resets the session, which makes mbedTLS wipe its record
  *   buffers; ccat_mbedtls_free() wipes every byte of ccat_mbedtls_t.
+ *
+ * Session resumption (optional): give the layer a ::ccat_mbedtls_session_t
+ * in caller memory and a reconnect skips the certificate exchange and the
+ * key agreement (an abbreviated handshake, RFC 5246 7.3 / RFC 5077), by
+ * session ticket or session ID, whichever the server offers:
+ * @code
+ * static ccat_mbedtls_session_t sess;            // zero-filled: empty; outlives the layer
+ * cfg.session = &sess;                            // keep and offer sessions
+ * ccat_mbedtls_init(&tls, &tcp, &cfg, &t);        // t.connect() now resumes when it can
+ * int again = ccat_mbedtls_resumed(&tls);         // after a connect: 1 if it resumed
+ * ccat_mbedtls_session_free(&sess);               // when done: wipes the master secret
+ * @endcode
+ * - After every verified handshake the session is copied into @c sess; the
+ *   next connect() offers it. A server that refuses it (restarted, expired,
+ *   no cache) answers with a full handshake, which is taken transparently.
+ *   A resumption that fails anyway (the server took the session but the
+ *   handshake then failed, e.g. a secret that no longer matches; or a TLS
+ *   failure before the server's answer, e.g. a server that hangs up on the
+ *   offer) drops the session and retries once, in full, inside the same
+ *   connect() call (one more lower connect). A lower I/O error is reported
+ *   as is, and the session kept.
+ * - Only offered to the same host string and port it was made with. A
+ *   resumed handshake does not see a certificate: the server is trusted
+ *   because it knows the master secret of a session whose certificate and
+ *   host were verified earlier. Offered to another host, a server sharing
+ *   the cache or ticket key (a load balancer, a CDN with many names) could
+ *   resume it, and we would be talking to a host whose certificate nobody
+ *   checked for that name; a ticket offered elsewhere also links the two
+ *   connections for an observer. A session for another host or port is
+ *   simply not offered (and is replaced by that connection's session).
+ * - To keep a session across reboots: ccat_mbedtls_session_save() into a
+ *   byte buffer after a handshake, ccat_mbedtls_session_load() at boot. The
+ *   blob carries a format version and a checksum; anything wrong with it
+ *   gives a distinct error and an empty session (a full handshake next).
+ *   The blob holds the master secret: store it where the bearer token is.
+ * - After changing trust anchors, free the session: a resumed handshake does
+ *   not re-verify the certificate.
+ * - Trace events (config @c trace; same signature as the client's, so
+ *   both may share one observer): "tls_resume_offer" (1: a session is
+ *   offered; 0: the saved one is for another host or port), "tls_handshake"
+ *   (1: resumed, 0: full), "tls_session_drop" (a resumption failed; value:
+ *   the transport error; a full handshake follows).
+ * - Cost: about 1 KiB of Cortex-M4 code; the saved session holds the
+ *   server certificate on mbedTLS's heap (MBEDTLS_SSL_KEEP_PEER_CERTIFICATE,
+ *   Debian's default) plus the ticket, if any.
  */
 #ifndef CCAT_MBEDTLS_H
 #define CCAT_MBEDTLS_H
@@ -55,11 +100,36 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
+#include "ccat/ccat.h"
 #include "ccat/ccat_transport.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/**
+ * @brief A saved TLS session, in caller memory (see the file comment).
+ * Zero-filled: empty. Holds the master secret: free it with
+ * ccat_mbedtls_session_free(), which wipes it. One layer at a time.
+ */
+typedef struct ccat_mbedtls_session {
+    mbedtls_ssl_session session; /**< ID or ticket, master secret, peer certificate (heap). */
+    uint8_t peer[32];            /**< SHA-256 of the host and port it was made with. */
+    uint8_t valid;               /**< 1 when @c session can be offered. */
+} ccat_mbedtls_session_t;
+
+/** @brief Results of ccat_mbedtls_session_save() and ccat_mbedtls_session_load(). */
+enum ccat_mbedtls_session_status {
+    CCAT_MBEDTLS_SESSION_OK = 0,             /**< Done. */
+    CCAT_MBEDTLS_SESSION_ERR_ARGUMENT = -1,  /**< A NULL pointer. */
+    CCAT_MBEDTLS_SESSION_ERR_EMPTY = -2,     /**< save: no session to save. */
+    CCAT_MBEDTLS_SESSION_ERR_TOO_SMALL = -3, /**< save: buffer too small; the length tells the size needed. */
+    CCAT_MBEDTLS_SESSION_ERR_TRUNCATED = -4, /**< load: shorter than the blob it starts. */
+    CCAT_MBEDTLS_SESSION_ERR_FORMAT = -5,    /**< load: not a saved session, or longer than one. */
+    CCAT_MBEDTLS_SESSION_ERR_VERSION = -6,   /**< load: another blob format, or another mbedTLS version or configuration. */
+    CCAT_MBEDTLS_SESSION_ERR_CORRUPT = -7,   /**< load: checksum mismatch, or mbedTLS cannot read the session. */
+    CCAT_MBEDTLS_SESSION_ERR_MEMORY = -8     /**< save/load: mbedTLS ran out of heap. */
+};
 
 /** @brief Trust anchors and entropy for the TLS layer. */
 typedef struct ccat_mbedtls_config {
@@ -82,6 +152,13 @@ typedef struct ccat_mbedtls_config {
      */
     int (*entropy)(void *data, unsigned char *output, size_t len, size_t *olen);
     void *entropy_ctx;              /**< Passed to @c entropy. */
+    /**
+     * Session to offer and keep (resumption), or NULL for a full handshake
+     * every time. Caller memory; must outlive the layer.
+     */
+    ccat_mbedtls_session_t *session;
+    ccat_trace_fn trace;            /**< Observer of resumption events, or NULL (never sees a secret). */
+    void *trace_ctx;                /**< Passed to @c trace. */
 } ccat_mbedtls_config_t;
 
 /** @brief State of one TLS layer (about 1 KiB plus mbedTLS's heap for records). */
@@ -97,6 +174,13 @@ typedef struct ccat_mbedtls {
     uint8_t ip[16];                 /**< The host's address when it is an IP literal. */
     uint8_t ip_len;                 /**< 4 or 16 for an IP literal, 0 for a host name. */
     uint8_t ip_matched;             /**< The leaf carried @c ip as an iPAddress SAN. */
+    ccat_mbedtls_session_t *session; /**< Caller's saved session, or NULL. */
+    ccat_trace_fn trace;            /**< Resumption events, or NULL. */
+    void *trace_ctx;                /**< Passed to @c trace. */
+    uint8_t peer[32];               /**< SHA-256 of the host and port being connected. */
+    uint8_t offered;                /**< The handshake in progress offers @c session. */
+    uint8_t accepted;               /**< The server's hello took the offered session. */
+    uint8_t resumed;                /**< The last completed handshake resumed a session. */
 } ccat_mbedtls_t;
 
 /** @brief Time budget (ms) of the best-effort close_notify alert sent by close(). */
@@ -124,6 +208,43 @@ int ccat_mbedtls_init(ccat_mbedtls_t *tls, const ccat_transport_t *lower,
  * or a zero-filled struct are harmless.
  */
 void ccat_mbedtls_free(ccat_mbedtls_t *tls);
+
+/**
+ * @brief Whether the last completed handshake was a resumed one.
+ * @return 1 resumed, 0 full handshake (or none yet, or @p tls NULL).
+ */
+int ccat_mbedtls_resumed(const ccat_mbedtls_t *tls);
+
+/**
+ * @brief Empty @p sess, wiping the master secret and freeing the peer
+ * certificate and ticket. NULL and a zero-filled struct are harmless; the
+ * struct may be used again afterwards.
+ */
+void ccat_mbedtls_session_free(ccat_mbedtls_session_t *sess);
+
+/**
+ * @brief Serialise @p sess into @p buf to keep it across reboots.
+ * The blob: "ccTS", format version, the host/port digest, mbedTLS's own
+ * serialisation (with its version header), and a SHA-256 checksum of all
+ * that. It holds the master secret: wipe copies of it after use.
+ * @param[out] len Bytes written; on CCAT_MBEDTLS_SESSION_ERR_TOO_SMALL the
+ *             size needed (about 100 bytes plus the server certificate).
+ * @return ::ccat_mbedtls_session_status (OK, ARGUMENT, EMPTY, TOO_SMALL, MEMORY).
+ */
+int ccat_mbedtls_session_save(const ccat_mbedtls_session_t *sess, uint8_t *buf, size_t cap,
+                              size_t *len);
+
+/**
+ * @brief Rebuild a session from a blob of ccat_mbedtls_session_save(),
+ * exactly as long as save reported. Whatever is wrong with the blob,
+ * @p sess ends up empty (the next connect does a full handshake) and the
+ * result says what was wrong; a valid blob replaces what @p sess held.
+ * The checksum catches storage corruption, not tampering: anyone who can
+ * write the storage could read the master secret too.
+ * @return ::ccat_mbedtls_session_status (OK, ARGUMENT, TRUNCATED, FORMAT,
+ *         VERSION, CORRUPT, MEMORY).
+ */
+int ccat_mbedtls_session_load(ccat_mbedtls_session_t *sess, const uint8_t *buf, size_t len);
 
 /** @brief The built-in roots: concatenated DER certificates. */
 extern const unsigned char ccat_aws_roots_der[];
