@@ -78,7 +78,9 @@ typedef int (*ccat_lwip_resolve_fn)(void *ctx, const char *host, ip_addr_t *out)
 /**
  * @brief Event style: @p len received bytes at @p data, called from lwIP's
  * receive callback; (NULL, 0) at the peer's orderly close. The bytes are
- * acknowledged to the peer when it returns.
+ * acknowledged to the peer when it returns. Runs inside lwIP: it must not
+ * call the transport's functions (close() included) or block; record what
+ * to do and act after the board's poll returns.
  */
 typedef void (*ccat_lwip_data_fn)(void *ctx, const uint8_t *data, size_t len);
 
@@ -94,7 +96,8 @@ typedef struct ccat_lwip_raw_config {
 
 /**
  * @brief State of one raw TCP transport. Treat as opaque; initialise with
- * ccat_lwip_raw_init(). States: closed, resolving, connecting, open, failed.
+ * ccat_lwip_raw_init(). States: closed, resolving, connecting, connected
+ * (not yet reported by connect()), open (pcb NULL: the connection died).
  */
 typedef struct ccat_lwip_raw {
     ccat_lwip_raw_config_t cfg; /**< Copy of the configuration. */
@@ -119,7 +122,9 @@ void ccat_lwip_raw_init(ccat_lwip_raw_t *t, const ccat_lwip_raw_config_t *cfg,
  * @brief Platform hooks for a NO_SYS board: now_ms = sys_now(); idle =
  * @p poll; sleep_ms keeps calling @p poll until the time passed (so TCP keeps
  * running during retry back-off); random_u32 = LWIP_RAND() when lwipopts.h
- * defines it, else NULL (no jitter).
+ * (or arch/cc.h) defines it, else NULL (no jitter). @p poll is kept in one
+ * static pointer (a NO_SYS program has one lwIP and one thread driving it);
+ * @p poll_ctx goes into @p out.
  */
 void ccat_lwip_platform_init(ccat_platform_t *out, ccat_lwip_poll_fn poll, void *poll_ctx);
 

@@ -10,6 +10,10 @@
 # passes its own. SYS also compiles Debian's port/sys_arch.c (pthreads), so
 # it is for the host only; an RTOS board adds its own sys_arch.c.
 # lwIP is third-party code: compiled without our warning flags (-w).
+# (lwIP's Filelists.cmake prints "Doxygen needs to be installed..." at
+# configure time; that is lwIP's documentation target, harmless.)
+
+include_guard(GLOBAL) # lwIP's Filelists.cmake defines targets: include it once
 
 set(CCAT_LWIP_DIR "${CMAKE_CURRENT_LIST_DIR}/../../.cache/sources/lwip" CACHE PATH
     "Unpacked Debian lwIP 2.1.3 source (tests/setup-sources.sh)")
