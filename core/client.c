@@ -177,15 +177,17 @@ static ccat_status_t round_trip(ccat_client_t *c, size_t len)
     return st;
 }
 
-static ccat_status_t attempt_create(ccat_client_t *c, const ccat_create_params_t *params,
-                                    ccat_access_token_t *tok)
+/* One attempt: the previous response wiped, the request written and sent,
+ * the response received and read. */
+static ccat_status_t attempt(ccat_client_t *c, ccat_write_fn write, const void *in,
+                             ccat_read_fn read, void *out)
 {
     ccat_request_ctx_t rc = {&c->endpoint, c->cfg.bearer_token, c->cfg.platform};
     size_t len;
     memset(&c->error, 0, sizeof(c->error));
     ccat_wipe(c->cfg.buffer, c->resp.used); /* the previous response */
     c->resp.used = 0;
-    ccat_status_t st = ccat_create_request_write(&rc, params, c->cfg.buffer, c->cfg.buffer_size, &len);
+    ccat_status_t st = write(&rc, in, c->cfg.buffer, c->cfg.buffer_size, &len);
     if (st == CCAT_OK) {
         st = round_trip(c, len);
     }
@@ -193,22 +195,18 @@ static ccat_status_t attempt_create(ccat_client_t *c, const ccat_create_params_t
         return st;
     }
     trace(c, "status", c->resp.status);
-    return ccat_create_response_read(&c->resp, tok, &c->error);
+    return read(&c->resp, out, &c->error);
 }
 
-ccat_status_t ccat_create_access_token(ccat_client_t *c, const ccat_create_params_t *params,
-                                       ccat_access_token_t *tok)
+ccat_status_t ccat_client_call(ccat_client_t *c, ccat_write_fn write, const void *in,
+                               ccat_read_fn read, void *out)
 {
-    if (c == NULL || params == NULL || tok == NULL) {
-        return CCAT_ERR_ARGUMENT;
-    }
-    memset(tok, 0, sizeof(*tok));
     const ccat_platform_t *p = c->cfg.platform_hooks;
     uint32_t spent = 0; /* retry quota taken by the last retry of this call */
-    for (unsigned attempt = 1;; attempt++) {
-        c->attempts = (uint8_t)attempt;
-        trace(c, "attempt", (long)attempt);
-        ccat_status_t st = attempt_create(c, params, tok);
+    for (unsigned n = 1;; n++) {
+        c->attempts = (uint8_t)n;
+        trace(c, "attempt", (long)n);
+        ccat_status_t st = attempt(c, write, in, read, out);
         if (st == CCAT_OK) {
             /* Standard mode gives back what the last retry took, or 1 without retries. */
             c->retry_quota += spent != 0 ? spent : 1;
@@ -218,12 +216,12 @@ ccat_status_t ccat_create_access_token(ccat_client_t *c, const ccat_create_param
             return CCAT_OK;
         }
         spent = ccat_retry_is_connection_error(st) ? CCAT_RETRY_TIMEOUT_COST : CCAT_RETRY_COST;
-        if (attempt >= c->cfg.max_attempts || !ccat_retry_is_retryable(st, &c->error) ||
+        if (n >= c->cfg.max_attempts || !ccat_retry_is_retryable(st, &c->error) ||
             c->retry_quota < spent) {
             return st;
         }
         c->retry_quota -= spent;
-        uint32_t delay = ccat_retry_delay_ms(attempt, p->random_u32 ? p->random_u32(p->ctx) : 0);
+        uint32_t delay = ccat_retry_delay_ms(n, p->random_u32 ? p->random_u32(p->ctx) : 0);
         trace(c, "retry_delay_ms", (long)delay);
         wait_ms(c, delay);
     }

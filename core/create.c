@@ -1,4 +1,5 @@
-/* CreateAccessToken: parameter checks, request bytes, response reading. */
+/* CreateAccessToken: parameter checks, response reading; and the request
+ * writer every operation shares. */
 #include <string.h>
 
 #include "internal.h"
@@ -23,8 +24,7 @@ ccat_status_t ccat_create_params_check(const ccat_create_params_t *params)
     return CCAT_OK;
 }
 
-/* 1 if one of the n bytes at s is a control character (< 0x20 or 0x7f). */
-static int has_control(const char *s, size_t n)
+int ccat_has_control(const char *s, size_t n)
 {
     /* Word at a time: the classic "has a byte less than / equal to" tests. */
     const size_t ones = (size_t)-1 / 255, highs = ones * 0x80;
@@ -49,24 +49,23 @@ ccat_status_t ccat_bearer_token_check(const char *token)
     if (token == NULL || *token == '\0') {
         return CCAT_ERR_TOKEN_MISSING;
     }
-    return has_control(token, strlen(token)) ? CCAT_ERR_TOKEN_INVALID : CCAT_OK;
+    return ccat_has_control(token, strlen(token)) ? CCAT_ERR_TOKEN_INVALID : CCAT_OK;
 }
 
-/* ---- the request --------------------------------------------------------- */
+/* ---- the request writer -------------------------------------------------- */
 
-/* Appends to a fixed buffer; remembers overflow instead of writing past it. */
-typedef struct writer {
-    char *p;
-    size_t cap;
-    size_t len;
-    uint8_t overflow;
-} writer_t;
+/* Remembers that something did not fit; no later byte will (cap shrinks to len). */
+static void overflow(ccat_writer_t *w)
+{
+    w->overflow = 1;
+    w->cap = w->len;
+}
 
 /* Appends n bytes, or remembers that they did not fit. */
-static void put(writer_t *w, const char *s, size_t n)
+static void put(ccat_writer_t *w, const char *s, size_t n)
 {
-    if (w->overflow || n > w->cap - w->len) {
-        w->overflow = 1;
+    if (n > w->cap - w->len) {
+        overflow(w);
         return;
     }
     if (n != 0) { /* keeps memcpy away from a NULL source */
@@ -77,13 +76,13 @@ static void put(writer_t *w, const char *s, size_t n)
 
 #define PUT_LIT(w, lit) put((w), (lit), sizeof(lit) - 1)
 
-static void put_str(writer_t *w, const char *s)
+static void put_str(ccat_writer_t *w, const char *s)
 {
     put(w, s, strlen(s));
 }
 
 /* Inserts the decimal digits of v at offset at, moving the bytes after it. */
-static void insert_uint(writer_t *w, size_t at, size_t v)
+static void insert_uint(ccat_writer_t *w, size_t at, size_t v)
 {
     char text[20], *end = text + sizeof(text), *s = end;
     if (w->overflow) {
@@ -95,7 +94,7 @@ static void insert_uint(writer_t *w, size_t at, size_t v)
     } while (v != 0);
     size_t n = (size_t)(end - s);
     if (n > w->cap - w->len) {
-        w->overflow = 1;
+        overflow(w);
         return;
     }
     memmove(w->p + at + n, w->p + at, w->len - at);
@@ -103,12 +102,40 @@ static void insert_uint(writer_t *w, size_t at, size_t v)
     w->len += n;
 }
 
-static void put_head(writer_t *w, const ccat_request_ctx_t *ctx)
+static void put_json(ccat_writer_t *w, const char *s)
+{
+    size_t n = ccat_json_escape(w->p + w->len, w->cap - w->len, s, strlen(s));
+    if (n == 0) {
+        overflow(w);
+    }
+    w->len += n;
+}
+
+void ccat_put(ccat_writer_t *w, const char *s, size_t n)
+{
+    put(w, s, n);
+}
+
+void ccat_put_uint(ccat_writer_t *w, size_t v)
+{
+    insert_uint(w, w->len, v);
+}
+
+void ccat_put_json(ccat_writer_t *w, const char *s)
+{
+    put_json(w, s);
+}
+
+static void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_ctx_t *ctx,
+                     const void *in)
 {
     const ccat_endpoint_t *ep = ctx->endpoint;
-    PUT_LIT(w, "PUT ");
+    put(w, op->method, op->method_len);
     put(w, ep->base_path, ep->base_path_len);
-    PUT_LIT(w, "/v1/accessTokens HTTP/1.1\r\nHost: ");
+    put(w, op->line, op->line_len);
+    if (op->path_rest != NULL) {
+        op->path_rest(w, in);
+    }
     put(w, "[", ep->ipv6); /* an IPv6 literal goes in brackets */
     put_str(w, ep->host);
     put(w, "]", ep->ipv6);
@@ -120,18 +147,43 @@ static void put_head(writer_t *w, const ccat_request_ctx_t *ctx)
     put_str(w, ctx->platform ? ctx->platform : CCAT_PLATFORM_STRING);
     PUT_LIT(w, "\r\nAuthorization: Bearer ");
     put_str(w, ctx->bearer_token);
-    PUT_LIT(w, "\r\nContent-Type: application/json\r\nContent-Length: ");
+    put(w, op->tail, op->tail_len);
 }
 
-static void put_body(writer_t *w, const ccat_create_params_t *params)
+ccat_status_t ccat_request_write(const ccat_op_t *op, const ccat_request_ctx_t *ctx,
+                                 const void *in, char *buf, size_t cap, size_t *out_len)
 {
-    PUT_LIT(w, "\r\n\r\n{\"name\":"); /* the blank line ends the head */
-    if (!w->overflow) {
-        size_t n = ccat_json_escape(w->p + w->len, w->cap - w->len, params->name,
-                                    strlen(params->name));
-        w->overflow = n == 0;
-        w->len += n;
+    if (ctx == NULL || ctx->endpoint == NULL || buf == NULL || out_len == NULL) {
+        return CCAT_ERR_ARGUMENT;
     }
+    ccat_status_t st = ccat_bearer_token_check(ctx->bearer_token);
+    if (st != CCAT_OK) {
+        return st;
+    }
+    ccat_writer_t w = {buf, cap, 0, 0};
+    put_head(&w, op, ctx, in);
+    if (op->body != NULL) {
+        size_t body = w.len;
+        PUT_LIT(&w, "\r\n\r\n"); /* the blank line ends the head */
+        op->body(&w, in);
+        /* The body went where its length goes: insert the length. */
+        insert_uint(&w, body, w.len - body - 4);
+    }
+    *out_len = w.overflow ? 0 : w.len;
+    if (w.overflow) {
+        ccat_wipe(buf, cap); /* it may hold part of the token */
+        return CCAT_ERR_BUFFER_TOO_SMALL;
+    }
+    return CCAT_OK;
+}
+
+/* ---- CreateAccessToken's request ------------------------------------------ */
+
+static void create_body(ccat_writer_t *w, const void *in)
+{
+    const ccat_create_params_t *params = in;
+    PUT_LIT(w, "{\"name\":");
+    put_json(w, params->name);
     if (params->has_expires_time) {
         char text[CCAT_TIME_TEXT_MAX];
         int n = ccat_time_format(params->expires_time, text);
@@ -142,32 +194,16 @@ static void put_body(writer_t *w, const ccat_create_params_t *params)
     PUT_LIT(w, "}");
 }
 
+static const ccat_op_t create_op =
+    CCAT_OP("PUT ", "/v1/accessTokens HTTP/1.1\r\nHost: ",
+            "\r\nContent-Type: application/json\r\nContent-Length: ", NULL, create_body);
+
 ccat_status_t ccat_create_request_write(const ccat_request_ctx_t *ctx,
                                         const ccat_create_params_t *params,
                                         char *buf, size_t cap, size_t *out_len)
 {
-    if (ctx == NULL || ctx->endpoint == NULL || buf == NULL || out_len == NULL) {
-        return CCAT_ERR_ARGUMENT;
-    }
     ccat_status_t st = ccat_create_params_check(params);
-    if (st == CCAT_OK) {
-        st = ccat_bearer_token_check(ctx->bearer_token);
-    }
-    if (st != CCAT_OK) {
-        return st;
-    }
-    writer_t w = {buf, cap, 0, 0};
-    put_head(&w, ctx);
-    size_t body = w.len;
-    put_body(&w, params);
-    /* The body went where its length goes (after "\r\n\r\n"): insert the length. */
-    insert_uint(&w, body, w.len - body - 4);
-    *out_len = w.overflow ? 0 : w.len;
-    if (w.overflow) {
-        ccat_wipe(buf, cap); /* it may hold part of the token */
-        return CCAT_ERR_BUFFER_TOO_SMALL;
-    }
-    return CCAT_OK;
+    return st != CCAT_OK ? st : ccat_request_write(&create_op, ctx, params, buf, cap, out_len);
 }
 
 /* ---- the response -------------------------------------------------------- */
@@ -207,18 +243,37 @@ ccat_status_t ccat_create_response_read(ccat_http_response_t *resp,
     }
     memset(tok, 0, sizeof(*tok));
     ccat_error_t local;
-    err = err != NULL ? err : &local;
-    memset(err, 0, sizeof(*err));
-    err->http_status = resp->status;
-    err->request_id = resp->request_id;
-    if (resp->status >= 300) {
-        return ccat_error_read(resp, err);
+    ccat_status_t st = ccat_response_begin(resp, err != NULL ? err : &local, 201);
+    if (st == CCAT_OK) {
+        st = read_token(resp, tok);
     }
-    ccat_status_t st = resp->status == 201 ? read_token(resp, tok) : CCAT_ERR_RESPONSE_STATUS;
-    if (st != CCAT_OK) {
+    if (st != CCAT_OK && resp->status < 300) {
         /* Whatever part of a secret arrived must not survive a failure. */
         ccat_wipe(resp->body, resp->body_len);
         memset(tok, 0, sizeof(*tok));
     }
     return st;
+}
+
+/* ---- blocking ------------------------------------------------------------ */
+
+static ccat_status_t create_write(const ccat_request_ctx_t *ctx, const void *in, char *buf,
+                                  size_t cap, size_t *out_len)
+{
+    return ccat_create_request_write(ctx, in, buf, cap, out_len);
+}
+
+static ccat_status_t create_read(ccat_http_response_t *resp, void *out, ccat_error_t *err)
+{
+    return ccat_create_response_read(resp, out, err);
+}
+
+ccat_status_t ccat_create_access_token(ccat_client_t *c, const ccat_create_params_t *params,
+                                       ccat_access_token_t *tok)
+{
+    if (c == NULL || params == NULL || tok == NULL) {
+        return CCAT_ERR_ARGUMENT;
+    }
+    memset(tok, 0, sizeof(*tok));
+    return ccat_client_call(c, create_write, params, create_read, tok);
 }

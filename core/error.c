@@ -39,6 +39,17 @@ ccat_status_t ccat_member_string(char *js, const jsmntok_t *toks, int i, const c
     return st;
 }
 
+ccat_status_t ccat_member_optional(char *js, const jsmntok_t *toks, int i, const char **out,
+                                   size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    if (i < 0 || (toks[i].type == JSMN_PRIMITIVE && js[toks[i].start] == 'n')) {
+        return CCAT_OK; /* absent, or null: botocore takes both as absent */
+    }
+    return ccat_member_string(js, toks, i, out, len);
+}
+
 /* The decoded string at token i, or NULL if absent, not a string, or undecodable. */
 static const char *string_at(char *js, const jsmntok_t *toks, int i)
 {
@@ -101,4 +112,15 @@ ccat_status_t ccat_error_read(ccat_http_response_t *resp, ccat_error_t *err)
                             "ServiceQuotaExceeded+\0Throttling+\0Validation+\0",
                             err->code);
     return i >= 0 ? (ccat_status_t)(CCAT_ERR_SVC_ACCESS_DENIED - i) : CCAT_ERR_SVC_OTHER;
+}
+
+ccat_status_t ccat_response_begin(ccat_http_response_t *resp, ccat_error_t *err, int expect)
+{
+    memset(err, 0, sizeof(*err));
+    err->http_status = resp->status;
+    err->request_id = resp->request_id;
+    if (resp->status >= 300) {
+        return ccat_error_read(resp, err);
+    }
+    return resp->status == expect ? CCAT_OK : CCAT_ERR_RESPONSE_STATUS;
 }

@@ -54,4 +54,86 @@ int ccat_retry_is_connection_error(ccat_status_t st);
 /** Back-off before attempt @p attempt + 1: uniform in [0, min(2^(attempt-1) s, cap)]. */
 uint32_t ccat_retry_delay_ms(unsigned attempt, uint32_t random);
 
+/* ---- requests (create.c): one writer for every operation ---------------- */
+
+/** Appends to a fixed buffer; remembers overflow instead of writing past it. */
+typedef struct ccat_writer {
+    char *p;
+    size_t cap;
+    size_t len;
+    uint8_t overflow;
+} ccat_writer_t;
+
+/** Appends n bytes, or remembers that they did not fit. */
+void ccat_put(ccat_writer_t *w, const char *s, size_t n);
+/** Appends the decimal digits of v. */
+void ccat_put_uint(ccat_writer_t *w, size_t v);
+/** Appends s as a JSON string literal (quotes included). */
+void ccat_put_json(ccat_writer_t *w, const char *s);
+
+/** What differs between the operations' requests (strings with their lengths,
+ * so that writing them costs no strlen). */
+typedef struct ccat_op {
+    const char *method;    /**< With its trailing space: "PUT ". */
+    const char *line;      /**< After the endpoint's base path, up to the Host value:
+                                "/v1/accessTokens HTTP/1.1\r\nHost: " (or, with
+                                @c path_rest, the path's start alone). */
+    /** The header lines after the Authorization value, up to where the body
+     * goes: "\r\nContent-Type: ...\r\nContent-Length: " when @c body is set
+     * (its length is inserted), else complete lines and the blank line. */
+    const char *tail;
+    /** Writes the rest of the request line (DeleteAccessToken's id, then
+     * " HTTP/1.1\r\nHost: "); NULL: @c line is complete. */
+    void (*path_rest)(ccat_writer_t *w, const void *in);
+    /** Writes the JSON body; NULL: none. */
+    void (*body)(ccat_writer_t *w, const void *in);
+    uint8_t method_len, line_len, tail_len; /**< strlen() of the three strings. */
+} ccat_op_t;
+
+/** A ccat_op_t from string literals (their lengths computed at compile time). */
+#define CCAT_OP(method, line, tail, path_rest, body)                                      \
+    {(method), (line), (tail), (path_rest), (body), sizeof(method) - 1, sizeof(line) - 1, \
+     sizeof(tail) - 1}
+
+/**
+ * Check the context and bearer token, then write @p op's request for @p in
+ * (its parameters, already checked). CCAT_ERR_BUFFER_TOO_SMALL wipes buf.
+ */
+ccat_status_t ccat_request_write(const ccat_op_t *op, const ccat_request_ctx_t *ctx,
+                                 const void *in, char *buf, size_t cap, size_t *out_len);
+
+/** 1 if one of the n bytes at s is a control character (< 0x20 or 0x7f). */
+int ccat_has_control(const char *s, size_t n);
+
+/* ---- responses (error.c) ------------------------------------------------ */
+
+/**
+ * What every response read starts with: clear @p err, record the HTTP status
+ * and request id; an error status fills @p err and gives its CCAT_ERR_SVC_*;
+ * a success other than @p expect gives CCAT_ERR_RESPONSE_STATUS; else CCAT_OK.
+ */
+ccat_status_t ccat_response_begin(ccat_http_response_t *resp, ccat_error_t *err, int expect);
+
+/**
+ * ccat_member_string() for an optional member: absent or null gives CCAT_OK
+ * with *out = NULL.
+ */
+ccat_status_t ccat_member_optional(char *js, const jsmntok_t *toks, int i, const char **out,
+                                   size_t *len);
+
+/* ---- the blocking client (client.c) ------------------------------------- */
+
+/** Writes one operation's request (validating its parameters first). */
+typedef ccat_status_t (*ccat_write_fn)(const ccat_request_ctx_t *ctx, const void *in, char *buf,
+                                       size_t cap, size_t *out_len);
+/** Reads one operation's complete response into @p out. */
+typedef ccat_status_t (*ccat_read_fn)(ccat_http_response_t *resp, void *out, ccat_error_t *err);
+
+/**
+ * One blocking call of any operation: write, send, receive, read, with
+ * keep-alive, reconnects and standard-mode retries.
+ */
+ccat_status_t ccat_client_call(ccat_client_t *c, ccat_write_fn write, const void *in,
+                               ccat_read_fn read, void *out);
+
 #endif /* CCAT_CORE_INTERNAL_H */

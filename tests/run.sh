@@ -93,7 +93,7 @@ summary+=("clang:built")
 
 step "build-fuzz: clang, -DCCAT_FUZZ=ON"
 configure_build "${prefix}fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCCAT_WERROR=ON -DCCAT_SANITIZE= -DCCAT_FUZZ=ON -DCCAT_BUDGETS=OFF
+  -DCCAT_WERROR=ON -DCCAT_SANITIZE= -DCCAT_FUZZ=ON -DCCAT_BUDGETS=OFF -DCCAT_BUILD_LWIP=OFF
 step "build-fuzz: ctest -L fuzz"
 run_ctest fuzz "${prefix}fuzz" -L fuzz
 

@@ -17,6 +17,13 @@
 typedef enum cli_opt_id {
     OPT_NAME,
     OPT_EXPIRES_TIME,
+    OPT_ID,
+    OPT_MAX_RESULTS,
+    OPT_NEXT_TOKEN,
+    OPT_STARTING_TOKEN,
+    OPT_PAGE_SIZE,
+    OPT_MAX_ITEMS,
+    OPT_NO_PAGINATE,
     OPT_ENDPOINT_URL,
     OPT_CA_BUNDLE,
     OPT_TOKEN_FILE,
@@ -33,12 +40,19 @@ typedef struct cli_opt {
     const char *name;      /**< Spelling, with the leading "--". */
     uint8_t id;            /**< ::cli_opt_id_t. */
     uint8_t takes_value;   /**< 1: `--opt value` / `--opt=value`; 0: a flag. */
-    uint8_t command_only;  /**< 1: only valid after create-access-token. */
+    uint8_t command;       /**< The ::ccat_cli_command_t it belongs to (only valid after it); 0: global. */
 } cli_opt_t;
 
 static const cli_opt_t cli_opts[] = {
-    {"--name", OPT_NAME, 1, 1},
-    {"--expires-time", OPT_EXPIRES_TIME, 1, 1},
+    {"--name", OPT_NAME, 1, CCAT_CLI_CMD_CREATE},
+    {"--expires-time", OPT_EXPIRES_TIME, 1, CCAT_CLI_CMD_CREATE},
+    {"--id", OPT_ID, 1, CCAT_CLI_CMD_DELETE},
+    {"--max-results", OPT_MAX_RESULTS, 1, CCAT_CLI_CMD_LIST},
+    {"--next-token", OPT_NEXT_TOKEN, 1, CCAT_CLI_CMD_LIST},
+    {"--starting-token", OPT_STARTING_TOKEN, 1, CCAT_CLI_CMD_LIST},
+    {"--page-size", OPT_PAGE_SIZE, 1, CCAT_CLI_CMD_LIST},
+    {"--max-items", OPT_MAX_ITEMS, 1, CCAT_CLI_CMD_LIST},
+    {"--no-paginate", OPT_NO_PAGINATE, 0, CCAT_CLI_CMD_LIST},
     {"--endpoint-url", OPT_ENDPOINT_URL, 1, 0},
     {"--ca-bundle", OPT_CA_BUNDLE, 1, 0},
     {"--token-file", OPT_TOKEN_FILE, 1, 0},
@@ -50,8 +64,25 @@ static const cli_opt_t cli_opts[] = {
     {"--help", OPT_HELP, 0, 0},
 };
 
-/** @brief The only command. */
-#define CLI_COMMAND_CREATE "create-access-token"
+const ccat_cli_command_def_t ccat_cli_commands[] = {
+    {"create-access-token", "CreateAccessToken", CCAT_CLI_CMD_CREATE, "--name"},
+    {"list-access-tokens", "ListAccessTokens", CCAT_CLI_CMD_LIST, NULL},
+    {"delete-access-token", "DeleteAccessToken", CCAT_CLI_CMD_DELETE, "--id"},
+    {"verify-session", "VerifySession", CCAT_CLI_CMD_VERIFY, NULL},
+};
+const size_t ccat_cli_command_count = sizeof ccat_cli_commands / sizeof ccat_cli_commands[0];
+
+const ccat_cli_command_def_t *ccat_cli_command_find(ccat_cli_command_t id)
+{
+    for (size_t i = 0; i < ccat_cli_command_count; i++) {
+        if (ccat_cli_commands[i].id == id)
+            return &ccat_cli_commands[i];
+    }
+    return NULL;
+}
+
+/** @brief Largest --max-results / --page-size (the model's maxResults maximum). */
+#define CLI_MAX_RESULTS 10
 
 /** @brief Seconds above this are treated as "no timeout" (the cap in ms / 1000). */
 #define CLI_TIMEOUT_MAX_S (CCAT_CLI_TIMEOUT_NONE_MS / 1000u)
@@ -59,21 +90,36 @@ static const cli_opt_t cli_opts[] = {
 /** @brief Largest epoch-seconds value accepted for --expires-time (9999-12-31T23:59:59Z). */
 #define CLI_EPOCH_MAX_S 253402300799LL
 
-const char ccat_cli_usage_line[] =
-    "usage: ccat [options] create-access-token --name NAME [--expires-time TIME] [options]\n"
-    "To see help text, you can run: ccat help\n";
+#define CLI_SYNOPSIS                                                                         \
+    "usage: ccat [options] create-access-token --name NAME [--expires-time TIME] [options]\n"   \
+    "       ccat [options] list-access-tokens [--max-results N] [--starting-token T] [options]\n" \
+    "       ccat [options] delete-access-token --id ID [options]\n"                              \
+    "       ccat [options] verify-session [options]\n"
+
+const char ccat_cli_usage_line[] = CLI_SYNOPSIS "To see help text, you can run: ccat help\n";
 
 const char ccat_cli_usage[] =
-    "usage: ccat [options] create-access-token --name NAME [--expires-time TIME] [options]\n"
+    CLI_SYNOPSIS
     "       ccat help | --help | --version\n"
     "\n"
-    "Creates an Amazon CodeCatalyst personal access token (CreateAccessToken)\n"
-    "and prints it as JSON: secret, name, expiresTime, accessTokenId.\n"
+    "Amazon CodeCatalyst personal access tokens, as `aws codecatalyst` does it.\n"
     "\n"
-    "Command options:\n"
+    "create-access-token: creates a token (CreateAccessToken) and prints it as\n"
+    "JSON: secret, name, expiresTime, accessTokenId.\n"
     "  --name NAME                      friendly name of the token (1-100 characters)\n"
     "  --expires-time TIME              RFC 3339 (2030-12-31T23:59:59Z) or epoch seconds;\n"
     "                                   default: one year, chosen by the service\n"
+    "list-access-tokens: lists the tokens (ListAccessTokens) as\n"
+    "{\"items\": [{\"id\", \"name\", \"expiresTime\"}...]}, every page unless told otherwise.\n"
+    "  --starting-token T               resume from a NextToken printed before\n"
+    "  --max-items N                    stop after N items; prints a NextToken to resume\n"
+    "  --page-size N                    items per call (1-10)\n"
+    "  --max-results N, --next-token T  one call only (no paging), printing the\n"
+    "  --no-paginate                    service's nextToken; not with the three above\n"
+    "delete-access-token: deletes a token (DeleteAccessToken); prints nothing.\n"
+    "  --id ID                          the token's id (1-36 characters)\n"
+    "verify-session: checks the bearer token (VerifySession); prints {\"identity\"}.\n"
+    "\n"
     "Global options (before or after the command):\n"
     "  --endpoint-url URL               default: $AWS_ENDPOINT_URL_CODECATALYST, else\n"
     "                                   $AWS_ENDPOINT_URL, else " CCAT_ENDPOINT_DEFAULT "\n"
@@ -91,7 +137,8 @@ const char ccat_cli_usage[] =
     "  --help                           print this help and exit\n"
     "\n"
     "Exit status: 0 success, 252 bad command line or parameter, 253 no token,\n"
-    "254 the service returned an error, 255 any other failure.\n";
+    "254 the service returned an error, 255 any other failure (as the AWS CLI:\n"
+    "also --no-paginate mixed with paging options, and a repeated nextToken).\n";
 
 /** @brief Record a usage error; always returns CCAT_CLI_EXIT_USAGE. */
 static int cli_fail(ccat_cli_args_t *a, const char *what, const char *detail)
@@ -158,10 +205,35 @@ static const cli_opt_t *cli_opt_find(const char *s, size_t len)
     return NULL;
 }
 
+/** @brief A count from 1 to @p max. */
+static int cli_parse_count(const char *s, uint32_t max, uint32_t *out)
+{
+    uint64_t v;
+    if (cli_parse_u64(s, &v) != 0 || v < 1 || v > max)
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+/** @brief Store the value of a list-access-tokens count option. */
+static int cli_apply_count(ccat_cli_args_t *a, const cli_opt_t *o, const char *v)
+{
+    uint32_t max = o->id == OPT_MAX_ITEMS ? INT32_MAX : CLI_MAX_RESULTS;
+    uint32_t *dst = o->id == OPT_MAX_ITEMS ? &a->max_items
+                    : o->id == OPT_PAGE_SIZE ? &a->page_size : &a->max_results;
+    if (cli_parse_count(v, max, dst) == 0)
+        return 0;
+    return cli_fail_opt(a, o->name, strlen(o->name),
+                        o->id == OPT_MAX_ITEMS ? "expected a positive integer"
+                                               : "expected an integer from 1 to 10");
+}
+
 /** @brief Store the value of a numeric option. */
 static int cli_apply_number(ccat_cli_args_t *a, const cli_opt_t *o, const char *v)
 {
     int bad;
+    if (o->id == OPT_MAX_RESULTS || o->id == OPT_PAGE_SIZE || o->id == OPT_MAX_ITEMS)
+        return cli_apply_count(a, o, v);
     if (o->id == OPT_MAX_ATTEMPTS)
         bad = cli_parse_attempts(v, &a->max_attempts);
     else if (o->id == OPT_CONNECT_TIMEOUT)
@@ -183,6 +255,9 @@ static int cli_apply_value(ccat_cli_args_t *a, const cli_opt_t *o, const char *v
     switch (o->id) {
     case OPT_NAME: a->name = v; return 0;
     case OPT_EXPIRES_TIME: a->expires_time = v; return 0;
+    case OPT_ID: a->id = v; return 0;
+    case OPT_NEXT_TOKEN: a->next_token = v; return 0;
+    case OPT_STARTING_TOKEN: a->starting_token = v; return 0;
     case OPT_ENDPOINT_URL: a->endpoint_url = v; return 0;
     case OPT_CA_BUNDLE: a->ca_bundle = v; return 0;
     case OPT_TOKEN_FILE: a->token_file = v; return 0;
@@ -193,8 +268,8 @@ static int cli_apply_value(ccat_cli_args_t *a, const cli_opt_t *o, const char *v
 /** @brief Apply a flag. --help and --version end parsing (returned as -1). */
 static int cli_apply_flag(ccat_cli_args_t *a, const cli_opt_t *o)
 {
-    if (o->id == OPT_DEBUG) {
-        a->debug = 1;
+    if (o->id == OPT_DEBUG || o->id == OPT_NO_PAGINATE) {
+        *(o->id == OPT_DEBUG ? &a->debug : &a->no_paginate) = 1;
         return 0;
     }
     a->command = o->id == OPT_HELP ? CCAT_CLI_CMD_HELP : CCAT_CLI_CMD_VERSION;
@@ -215,8 +290,12 @@ static int cli_parse_option(int argc, char *const argv[], int *i, ccat_cli_args_
 
     if (o == NULL)
         return cli_fail_opt(a, arg, len, "unknown option");
-    if (o->command_only && a->command != CCAT_CLI_CMD_CREATE)
-        return cli_fail_opt(a, arg, len, "only valid after " CLI_COMMAND_CREATE);
+    if (o->command != CCAT_CLI_CMD_NONE && a->command != o->command) {
+        int n = len > 40 ? 40 : (int)len;
+        (void)snprintf(a->error, sizeof a->error, "argument %.*s: only valid after %s", n, arg,
+                       ccat_cli_command_find((ccat_cli_command_t)o->command)->name);
+        return CCAT_CLI_EXIT_USAGE;
+    }
     if (!o->takes_value) {
         if (eq)
             return cli_fail_opt(a, arg, len, "ignored explicit argument");
@@ -238,15 +317,49 @@ static int cli_parse_word(const char *w, ccat_cli_args_t *a)
         return -1;
     }
     if (a->command != CCAT_CLI_CMD_NONE)
-        return cli_fail(a, "unexpected extra argument after " CLI_COMMAND_CREATE, "");
-    if (strcmp(w, CLI_COMMAND_CREATE) != 0) {
-        (void)snprintf(a->error, sizeof a->error,
-                       "argument command: invalid choice: '%.40s' (choose from '"
-                       CLI_COMMAND_CREATE "', 'help')", w);
-        return CCAT_CLI_EXIT_USAGE;
+        return cli_fail(a, "unexpected extra argument after ",
+                        ccat_cli_command_find(a->command)->name);
+    for (size_t i = 0; i < ccat_cli_command_count; i++) {
+        if (strcmp(w, ccat_cli_commands[i].name) == 0) {
+            a->command = ccat_cli_commands[i].id;
+            return 0;
+        }
     }
-    a->command = CCAT_CLI_CMD_CREATE;
-    return 0;
+    (void)snprintf(a->error, sizeof a->error, "argument command: invalid choice: '%.40s' (choose from ",
+                   w);
+    for (size_t i = 0; i < ccat_cli_command_count; i++) {
+        size_t n = strlen(a->error);
+        (void)snprintf(a->error + n, sizeof a->error - n, "'%s', ", ccat_cli_commands[i].name);
+    }
+    size_t n = strlen(a->error);
+    (void)snprintf(a->error + n, sizeof a->error - n, "'help')");
+    return CCAT_CLI_EXIT_USAGE;
+}
+
+/**
+ * @brief As the AWS CLI: --max-results or --next-token (the operation's own
+ * paging parameters) turn paging off, like --no-paginate, and none of them
+ * goes with the paginator's --starting-token, --page-size or --max-items
+ * (a PaginationError there: exit 255, not 252).
+ */
+static int cli_check_paging(ccat_cli_args_t *a)
+{
+    const char *used[3] = {a->starting_token ? "--starting-token" : NULL,
+                           a->page_size ? "--page-size" : NULL,
+                           a->max_items ? "--max-items" : NULL};
+    if (a->max_results != CCAT_CLI_UNSET || a->next_token != NULL)
+        a->no_paginate = 1;
+    if (!a->no_paginate || (!used[0] && !used[1] && !used[2]))
+        return 0;
+    (void)snprintf(a->error, sizeof a->error,
+                   "Cannot specify --no-paginate along with pagination arguments: ");
+    for (int i = 0, first = 1; i < 3; i++) {
+        size_t n = strlen(a->error);
+        if (used[i] != NULL)
+            (void)snprintf(a->error + n, sizeof a->error - n, "%s%s", first ? "" : ", ", used[i]);
+        first &= used[i] == NULL;
+    }
+    return CCAT_CLI_EXIT_FAILURE;
 }
 
 int ccat_cli_args_parse(int argc, char *const argv[], ccat_cli_args_t *args)
@@ -263,9 +376,11 @@ int ccat_cli_args_parse(int argc, char *const argv[], ccat_cli_args_t *args)
     }
     if (args->command == CCAT_CLI_CMD_NONE)
         return cli_fail(args, "the following arguments are required: command", "");
-    if (args->name == NULL)
-        return cli_fail(args, "the following arguments are required: --name", "");
-    return 0;
+    const char *required = ccat_cli_command_find(args->command)->required;
+    const char *given = args->command == CCAT_CLI_CMD_CREATE ? args->name : args->id;
+    if (required != NULL && given == NULL)
+        return cli_fail(args, "the following arguments are required: ", required);
+    return args->command == CCAT_CLI_CMD_LIST ? cli_check_paging(args) : 0;
 }
 
 /** @brief An environment variable, NULL when unset or empty. */

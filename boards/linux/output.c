@@ -113,6 +113,21 @@ static void out_json_string(out_t *o, const char *s, size_t n)
     ccat_wipe(seq, sizeof seq);
 }
 
+/** @brief Print s as a JSON string literal on @p f, escaped as out_json_string() does. */
+static void file_json_string(FILE *f, const char *s)
+{
+    char seq[6];
+    fputc('"', f);
+    for (; *s != '\0'; s++) {
+        size_t k = json_escape_byte((unsigned char)*s, seq);
+        if (k == 0)
+            fputc(*s, f);
+        else
+            fwrite(seq, 1, k, f);
+    }
+    fputc('"', f);
+}
+
 /** @brief Append one `    "key": "value"` member line. */
 static void out_member(out_t *o, const char *key, const char *v, size_t n, int last)
 {
@@ -162,6 +177,9 @@ int ccat_cli_exit_code(ccat_status_t status)
     case CCAT_ERR_TOKEN_INVALID:
     case CCAT_ERR_ENDPOINT:
     case CCAT_ERR_TIME_FORMAT:
+    case CCAT_ERR_ID_INVALID:
+    case CCAT_ERR_MAX_RESULTS:
+    case CCAT_ERR_NEXT_TOKEN:
         return CCAT_CLI_EXIT_USAGE;
     default:
         return CCAT_CLI_EXIT_FAILURE;
@@ -187,7 +205,7 @@ static const char *const failure_phrases_resp[] = {
     "Response larger than the 16 KiB buffer from the endpoint URL",
     "Response body is not valid JSON from the endpoint URL",
     "Response body is not valid JSON (bad string) from the endpoint URL",
-    "Response lacks a member of the CreateAccessToken output from the endpoint URL",
+    "Response lacks a required member of the output from the endpoint URL",
     "Response member of the wrong type from the endpoint URL",
     "Unexpected HTTP status from the endpoint URL",
 };
@@ -243,7 +261,7 @@ static int error_is_generic(const ccat_http_response_t *resp)
     return n == 0 || (n >= 6 && memcmp(b, "<html>", 6) == 0);
 }
 
-void ccat_cli_service_error_print(FILE *f, const ccat_error_t *e,
+void ccat_cli_service_error_print(FILE *f, const char *operation, const ccat_error_t *e,
                                   const ccat_http_response_t *resp, int retries)
 {
     int generic = error_is_generic(resp);
@@ -252,10 +270,54 @@ void ccat_cli_service_error_print(FILE *f, const ccat_error_t *e,
         ccat_cli_put_clean(f, e->code);
     else
         fprintf(f, "%d", e->http_status);
-    fputs(") when calling the CreateAccessToken operation", f);
+    fprintf(f, ") when calling the %s operation", operation);
     if (retries >= 0)
         fprintf(f, " (reached max retries: %d)", retries);
     fputs(": ", f);
     ccat_cli_put_clean(f, generic ? reason_5xx(e->http_status) : e->message);
     fputc('\n', f);
+}
+
+/* ---- list-access-tokens and verify-session ------------------------------- */
+
+void ccat_cli_list_begin(FILE *f)
+{
+    fputs("{\n    \"items\": [", f);
+}
+
+void ccat_cli_list_item(FILE *f, const ccat_access_token_summary_t *it, unsigned index)
+{
+    /* json.dumps(indent=4) of the parsed page: members in the shape's order,
+     * an absent expiresTime left out. */
+    fputs(index == 0 ? "\n        {\n            \"id\": " : ",\n        {\n            \"id\": ", f);
+    file_json_string(f, it->id);
+    fputs(",\n            \"name\": ", f);
+    file_json_string(f, it->name);
+    if (it->has_expires_time) {
+        char when[CCAT_TIME_TEXT_MAX];
+        if (ccat_time_format(it->expires_time, when) < 0)
+            when[0] = '\0'; /* cannot happen: the parser keeps to years 0001-9999 */
+        fputs(",\n            \"expiresTime\": ", f);
+        file_json_string(f, when);
+    }
+    fputs("\n        }", f);
+}
+
+void ccat_cli_list_end(FILE *f, unsigned items, const char *key, const char *token)
+{
+    fputs(items == 0 ? "]" : "\n    ]", f);
+    if (token != NULL && token[0] != '\0') {
+        fprintf(f, ",\n    \"%s\": ", key);
+        file_json_string(f, token);
+    }
+    fputs("\n}\n", f);
+}
+
+void ccat_cli_identity_print(FILE *f, const char *identity)
+{
+    if (identity == NULL)
+        return;
+    fputs("{\n    \"identity\": ", f);
+    file_json_string(f, identity);
+    fputs("\n}\n", f);
 }

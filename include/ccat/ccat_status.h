@@ -70,7 +70,20 @@ typedef enum ccat_status {
     CCAT_ERR_SVC_QUOTA = -83,            /**< ServiceQuotaExceededException (402). */
     CCAT_ERR_SVC_THROTTLING = -84,       /**< ThrottlingException (429). */
     CCAT_ERR_SVC_VALIDATION = -85,       /**< ValidationException (400). */
-    CCAT_ERR_SVC_OTHER = -86             /**< Any other error; see ccat_error_t::code. */
+    CCAT_ERR_SVC_OTHER = -86,            /**< Any other error; see ccat_error_t::code. */
+
+    /* Token rotation and its storage (ccat_rotate.h). */
+    CCAT_ERR_STORAGE_READ = -100,        /**< The storage's read hook failed. */
+    CCAT_ERR_STORAGE_WRITE = -101,       /**< The storage's write hook failed. */
+    CCAT_ERR_STORAGE_COMMIT = -102,      /**< The storage's commit hook failed. */
+    CCAT_ERR_STATE_MISSING = -103,       /**< Storage holds no record: provision a token first. */
+    CCAT_ERR_STATE_CORRUPT = -104,       /**< The stored record fails its CRC or layout checks. */
+    CCAT_ERR_STATE_VERSION = -105,       /**< The stored record has an unknown version. */
+    CCAT_ERR_STATE_TOO_LARGE = -106,     /**< The record does not fit the record buffer. */
+    CCAT_ERR_ROTATE_PREFIX = -107,       /**< Name prefix missing, too long or not printable ASCII. */
+    CCAT_ERR_ROTATE_NO_TIME = -108,      /**< No clock, and the service sent no usable Date. */
+    CCAT_ERR_ROTATE_REJECTED = -109,     /**< The new token was refused; the old one was kept. */
+    CCAT_ERR_ROTATE_ORPHANS = -110       /**< Orphan tokens remain after the bounded clean-up. */
 } ccat_status_t;
 
 /**

@@ -24,10 +24,13 @@ extern "C" {
 /** @brief Parameters of one ListAccessTokens page. */
 typedef struct ccat_list_params {
     uint8_t max_results;      /**< 1..10; 0 leaves it out (the service's default). */
-    const char *next_token;   /**< NULL or "" for the first page, else the previous page's token. */
+    /** NULL or "" for the first page, else the previous page's token: valid
+     * UTF-8, at most 10,000 characters, no control character. */
+    const char *next_token;
 } ccat_list_params_t;
 
-/** @brief One item of a page. Strings point into the response buffer. */
+/** @brief One item of a page. Strings point into the response buffer and are
+ * valid during the callback (until the next call on that buffer). */
 typedef struct ccat_access_token_summary {
     const char *id;            /**< NUL-terminated access token id. */
     const char *name;          /**< NUL-terminated UTF-8 name. */
@@ -47,10 +50,25 @@ typedef int (*ccat_list_item_fn)(void *ctx, const ccat_access_token_summary_t *i
  * request is written over the response that carried it.
  */
 typedef struct ccat_list_page {
-    char *next_token;         /**< Caller storage; receives the NUL-terminated token, "" on the last page. */
-    size_t next_token_size;   /**< Its size in bytes; a token that does not fit is CCAT_ERR_RESPONSE_TOO_LARGE. */
+    /** Caller storage; receives the NUL-terminated token, "" on the last page
+     * (no `nextToken`, a null one or "", which botocore's paginator also
+     * takes as the end). Written only when the page is good, left as it was
+     * on any failure: so it may be the @c next_token of the parameters of the
+     * same call (a retry sends that token again). */
+    char *next_token;
+    /** Its size in bytes; a token that does not fit is CCAT_ERR_RESPONSE_TOO_LARGE
+     * (and no item is delivered). 0 with NULL storage: a token is an error. */
+    size_t next_token_size;
     unsigned items;           /**< Out: items delivered to the callback from this page. */
 } ccat_list_page_t;
+
+/**
+ * @brief Check ListAccessTokens parameters as the service model does
+ * (what ccat_list_request_write() checks first; for callers that want to
+ * refuse bad input before anything else, as the CLI does).
+ * @return CCAT_OK, CCAT_ERR_ARGUMENT (NULL), CCAT_ERR_MAX_RESULTS or CCAT_ERR_NEXT_TOKEN.
+ */
+ccat_status_t ccat_list_params_check(const ccat_list_params_t *params);
 
 /**
  * @brief Validate, then write a ListAccessTokens request.
@@ -65,6 +83,17 @@ ccat_status_t ccat_list_request_write(const ccat_request_ctx_t *ctx,
  * @brief Interpret a complete ListAccessTokens response: on 200, calls @p fn
  * for each item (all items are validated before the first call) and copies
  * `nextToken` into @p page; on an error status, fills @p err.
+ *
+ * As botocore reads it: unknown members and decoys nested at any depth are
+ * ignored, the last of duplicate members wins, an absent or null
+ * `expiresTime` gives has_expires_time 0. Stricter than botocore, as
+ * CreateAccessToken is: `items`, `id` and `name` are required (absent or
+ * null: CCAT_ERR_RESPONSE_MISSING), `id`/`name` must be non-empty strings,
+ * `expiresTime` an RFC 3339 string, `nextToken` a string
+ * (else CCAT_ERR_RESPONSE_TYPE); any failure wipes the body.
+ * @param fn     May be NULL: the items are checked and counted only.
+ * @param page   May be NULL: `nextToken` is then ignored.
+ * @param err    May be NULL.
  */
 ccat_status_t ccat_list_response_read(ccat_http_response_t *resp, ccat_list_item_fn fn,
                                       void *fn_ctx, ccat_list_page_t *page,
@@ -85,6 +114,13 @@ ccat_status_t ccat_list_access_tokens(ccat_client_t *client, const ccat_list_par
 /**@{*/
 
 /**
+ * @brief Check an access token id as the model does: 1..36 characters
+ * (code points) of valid UTF-8 without NUL.
+ * @return CCAT_OK, CCAT_ERR_ARGUMENT (NULL) or CCAT_ERR_ID_INVALID.
+ */
+ccat_status_t ccat_access_token_id_check(const char *id);
+
+/**
  * @brief Validate @p id (1..36 characters), then write a DeleteAccessToken
  * request with the id percent-encoded as the AWS SDKs do.
  * @return CCAT_OK, CCAT_ERR_ID_INVALID, a bearer-token error or
@@ -93,10 +129,13 @@ ccat_status_t ccat_list_access_tokens(ccat_client_t *client, const ccat_list_par
 ccat_status_t ccat_delete_request_write(const ccat_request_ctx_t *ctx, const char *id,
                                         char *buf, size_t cap, size_t *out_len);
 
-/** @brief Interpret a complete DeleteAccessToken response (200: CCAT_OK). */
+/** @brief Interpret a complete DeleteAccessToken response (200: CCAT_OK; the
+ * output has no members, so the body is not read, as in botocore; another
+ * 2xx: CCAT_ERR_RESPONSE_STATUS; an error status fills @p err, may be NULL). */
 ccat_status_t ccat_delete_response_read(ccat_http_response_t *resp, ccat_error_t *err);
 
-/** @brief DeleteAccessToken, blocking (idempotent in the model, so retried). */
+/** @brief DeleteAccessToken, blocking (idempotent in the model, so retried).
+ * Validation failures (CCAT_ERR_ID_INVALID...) send nothing. */
 ccat_status_t ccat_delete_access_token(ccat_client_t *client, const char *id);
 /**@}*/
 
@@ -104,14 +143,18 @@ ccat_status_t ccat_delete_access_token(ccat_client_t *client, const char *id);
 /** @name VerifySession (GET /session, 200) */
 /**@{*/
 
-/** @brief Write a VerifySession request. */
+/** @brief Write a VerifySession request (a GET: no body, no Content-Length,
+ * as botocore sends it).
+ * @return CCAT_OK, a bearer-token error or CCAT_ERR_BUFFER_TOO_SMALL. */
 ccat_status_t ccat_verify_request_write(const ccat_request_ctx_t *ctx, char *buf, size_t cap,
                                         size_t *out_len);
 
 /**
  * @brief Interpret a complete VerifySession response.
  * @param[out] identity On 200: the NUL-terminated `identity`, or NULL when
- *             the service sent none (it is optional in the model).
+ *             the service sent none, null, or an empty body (it is optional
+ *             in the model); NULL on any failure.
+ * @param[out] err May be NULL.
  */
 ccat_status_t ccat_verify_response_read(ccat_http_response_t *resp, const char **identity,
                                         ccat_error_t *err);

@@ -1,25 +1,41 @@
 #!/usr/bin/env bash
-# Code-size budget of the core: every core/*.c of core/CMakeLists.txt built
+# Code-size budgets of the core: every core/*.c of core/CMakeLists.txt built
 # with arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os -ffunction-sections
 # -fdata-sections, sizes read by arm-none-eabi-size (text = code + rodata).
 #
 #   tests/bench/size.sh [OUT_DIR]      (default: build-bench-size)
 #
-# Budget: total text <= 6144 bytes, data + bss == 0 (the core has no mutable
-# static state). Also reported, without a budget: Cortex-M0+ and RV32IMC
+# Two figures, each with its ceiling:
+#  (a) the create path: what a firmware that only creates tokens links. The
+#      objects are linked with --gc-sections (ld -r, so the C library stays
+#      out) from the blocking client's create API (ccat_client_init,
+#      ccat_client_set_token, ccat_create_access_token, ccat_client_last_error,
+#      ccat_access_token_wipe, ccat_client_wipe); what is unreachable from
+#      them drops out, exactly as in a firmware link. Issue target 6144 bytes.
+#  (b) the whole core, every object summed (ListAccessTokens,
+#      DeleteAccessToken, VerifySession, rotation, status names included).
+# And data + bss == 0 for every object (the core has no mutable static
+# state). Also reported, without a budget: Cortex-M0+ and RV32IMC
 # (riscv64-unknown-elf-gcc, which ships no C library: missing headers are
 # reported; stdint.h and string.h get declaration-only stand-ins, anything
-# else missing leaves RV32 unsized). Prints a Markdown fragment; exit 1 when over.
+# else missing leaves RV32 unsized). Prints a Markdown fragment ending in one
+# verdict line ("size: OK ..." or "size: FAILED ..."); exit 1 when over.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 out=${1:-$repo/build-bench-size}
 # The issue's budget is 6 KiB; the core does not meet it yet (see the README).
-# CI enforces the ceiling, the figure last measured rounded up (11,187 ->
-# 11,200), so that size only goes
-# down; the target is reported beside it on every run.
+# CI enforces ceilings, the figures last measured rounded up, so that size
+# only goes down; the target is reported beside them on every run.
+#  create path: 11,187 bytes when the core was the create path alone -> 11,200
+#  whole core: 16,293 bytes with the token lifecycle and rotation (as rotate.c
+#  stood when measured) -> 16,300
 text_budget=6144
 text_ceiling=${CCAT_SIZE_CEILING:-11200}
+core_ceiling=${CCAT_SIZE_CORE_CEILING:-16300}
+# The create API a create-only firmware calls (see (a) above).
+create_roots=(ccat_client_init ccat_client_set_token ccat_create_access_token
+              ccat_client_last_error ccat_access_token_wipe ccat_client_wipe)
 
 # size_of TARGET: compile, then print "file text data bss" lines (status 3: headers missing).
 size_of() {
@@ -39,6 +55,14 @@ if ! m4=$(size_of m4); then
   cat "$out/m4.log"
   exit 1
 fi
+# (a) The create path: a relocatable link keeping only what the roots reach.
+if ! arm-none-eabi-ld -r --gc-sections "${create_roots[@]/#/--undefined=}" \
+       -o "$out/create_path.o" "$out"/m4/*.o 2>"$out/create_path.log"; then
+  echo "size: FAILED: linking the create path failed:"
+  cat "$out/create_path.log"
+  exit 1
+fi
+create_text=$(arm-none-eabi-size -B "$out/create_path.o" | awk 'NR == 2 { print $1 }')
 m0_note=""
 if ! m0=$(size_of m0plus); then
   # No budget on M0+: a compile failure there is reported, not fatal.
@@ -61,6 +85,7 @@ fi
 
 # Join the three reports by file name and print the table.
 awk -v budget="$text_budget" -v ceiling="$text_ceiling" -v rvnote="$rv_note" -v m0note="$m0_note" \
+    -v create="$create_text" -v core_ceiling="$core_ceiling" -v roots="${create_roots[*]}" \
     -v m4ver="$(arm-none-eabi-gcc -dumpversion)" -v rvver="$(riscv64-unknown-elf-gcc -dumpversion 2>/dev/null || echo '?')" '
   $1 == "m4" { order[++n] = $2; t4[$2] = $3; d4[$2] = $4; b4[$2] = $5; next }
   $1 == "m0" { t0[$2] = $3; d0[$2] = $4 + $5; has0 = 1; next }
@@ -80,15 +105,17 @@ awk -v budget="$text_budget" -v ceiling="$text_ceiling" -v rvnote="$rv_note" -v 
     if (m0note != "") printf "%s\n", m0note
     if (rvnote != "") printf "%s\n", rvnote
     if ((has0 && DB0 != 0) || (hasrv && DBRV != 0)) printf "Note: data+bss is %d on M0+ and %d on RV32.\n", DB0, DBRV
-    printf "\n"
-    fail = 0
-    if (T4 > ceiling) { printf "size: FAILED: Cortex-M4 text %d bytes > ceiling %d (target %d)\n", T4, ceiling, budget; fail = 1 }
-    else if (T4 > budget) printf "size: TARGET NOT MET: Cortex-M4 text %d bytes > target %d (%d over); within the no-regression ceiling %d\n", T4, budget, T4 - budget, ceiling
+    printf "\nCreate path (Cortex-M4, the objects above linked with --gc-sections from %s): **%d** bytes of text.\n\n", roots, create
+    fail = 0; why = ""
+    if (create > ceiling) { why = why sprintf("create path text %d bytes > ceiling %d (target %d); ", create, ceiling, budget); fail = 1 }
+    else if (create > budget) printf "size: TARGET NOT MET: create path text %d bytes > target %d (%d over); within the no-regression ceiling %d\n", create, budget, create - budget, ceiling
+    if (T4 > core_ceiling) { why = why sprintf("whole core text %d bytes > ceiling %d; ", T4, core_ceiling); fail = 1 }
     if (D4 + B4 != 0) {
-      printf "size: FAILED: Cortex-M4 data+bss = %d bytes, must be 0; offenders:", D4 + B4
-      for (i = 1; i <= n; i++) if (d4[order[i]] + b4[order[i]]) printf " %s", order[i]
-      printf "\n"; fail = 1
+      why = why sprintf("Cortex-M4 data+bss = %d bytes, must be 0; offenders:", D4 + B4)
+      for (i = 1; i <= n; i++) if (d4[order[i]] + b4[order[i]]) why = why " " order[i]
+      fail = 1
     }
-    if (!fail) printf "size: OK: Cortex-M4 text %d <= ceiling %d bytes, data+bss 0\n", T4, ceiling
+    if (fail) printf "size: FAILED: %s\n", why
+    else printf "size: OK: Cortex-M4 create path %d <= ceiling %d bytes, whole core %d <= ceiling %d bytes, data+bss 0\n", create, ceiling, T4, core_ceiling
     exit fail
   }' <(sed 's/^/m4 /' <<<"$m4"; [[ -z $m0 ]] || sed 's/^/m0 /' <<<"$m0"; [[ -z $rv ]] || sed 's/^/rv /' <<<"$rv")

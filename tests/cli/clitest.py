@@ -313,12 +313,13 @@ class CliCase(unittest.TestCase):
         self.assertEqual(set(got), {"name"} | ({"expiresTime"} if expires is not None else set()))
         return got
 
-    def service_error_line(self, res, code, message, retries=None):
+    def service_error_line(self, res, code, message, retries=None, op=OP):
         """stderr holds the AWS CLI line for the error (botocore adds
-        '(reached max retries: N)' when retries ran out; accepted, not required)."""
+        '(reached max retries: N)' when retries ran out; accepted, not required).
+        @p op: "when calling the X operation"."""
         tail = (": " + re.escape(message)) if message else ": ?"
         pattern = r"(?m)^An error occurred \(%s\) %s( \(reached max retries: %s\))?%s\r?$" % (
-            re.escape(code), OP, r"\d+" if retries is None else retries, tail)
+            re.escape(code), op, r"\d+" if retries is None else retries, tail)
         self.assertRegex(res.stderr, pattern, res)
 
 

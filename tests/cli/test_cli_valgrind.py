@@ -38,6 +38,29 @@ class TestValgrind(c.CliCase):
                 self.assert_rc(res, rc)
                 self.assertNotIn(b"==", res.err, res)
 
+    def test_list_delete_verify(self):
+        # Paging with a resume token, an error mid-way, delete and verify: no
+        # memory error, no leak (the list output is built in memory).
+        for i in range(3):
+            self.assert_rc(self.create("vg-%d" % i), c.EXIT_OK)
+        ep = self.endpoint_args() + SLOW
+        res = c.run_cli(["list-access-tokens", "--page-size", "1", "--max-items", "3"] + ep,
+                        prefix=VALGRIND, timeout=280)
+        self.assert_rc(res, c.EXIT_OK)
+        self.assertEqual(len(c.json.loads(res.stdout)["items"]), 3)
+        self.assertNotIn(b"==", res.err, res)
+        self.emu.plan([{"action": "ok", "op": "ListAccessTokens"},
+                       {"action": "error", "code": "ThrottlingException", "op": "ListAccessTokens"}])
+        res = c.run_cli(["list-access-tokens", "--page-size", "2", "--max-attempts", "1"] + ep,
+                        prefix=VALGRIND, timeout=280)
+        self.assert_rc(res, c.EXIT_SERVICE)
+        self.assertNotIn(b"==", res.err, res)
+        tid = self.emu.live_tokens()[-1]["id"]
+        for args in (["delete-access-token", "--id", tid], ["verify-session"]):
+            res = c.run_cli(args + ep, prefix=VALGRIND, timeout=280)
+            self.assert_rc(res, c.EXIT_OK)
+            self.assertNotIn(b"==", res.err, res)
+
 
 if __name__ == "__main__":
     c.main()

@@ -283,6 +283,74 @@ static void test_params(void)
     CHECK(strstr(a.error, "UTF-8") != NULL);
 }
 
+/* Parses @p v; returns the exit code (the message is in a->error). */
+#define PARSE(a, ...) parse_words((char *[]){"ccat", __VA_ARGS__, NULL}, (a))
+
+static int parse_words(char **v, ccat_cli_args_t *a)
+{
+    int argc = 0;
+    while (v[argc] != NULL)
+        argc++;
+    return parse(argc, v, a);
+}
+
+static void test_token_commands(void)
+{
+    ccat_cli_args_t a;
+    /* The dispatch table: four commands, each with its operation's name. */
+    CHECK_EQ_INT(ccat_cli_command_count, 4);
+    CHECK_EQ_STR(ccat_cli_command_find(CCAT_CLI_CMD_LIST)->operation, "ListAccessTokens");
+    CHECK_EQ_STR(ccat_cli_command_find(CCAT_CLI_CMD_DELETE)->operation, "DeleteAccessToken");
+    CHECK_EQ_STR(ccat_cli_command_find(CCAT_CLI_CMD_VERIFY)->operation, "VerifySession");
+    CHECK(ccat_cli_command_find(CCAT_CLI_CMD_HELP) == NULL);
+
+    CHECK(PARSE(&a, "list-access-tokens") == 0 && a.command == CCAT_CLI_CMD_LIST && !a.no_paginate);
+    CHECK(PARSE(&a, "--debug", "verify-session", "--max-attempts", "2") == 0 &&
+          a.command == CCAT_CLI_CMD_VERIFY && a.max_attempts == 2);
+    CHECK(PARSE(&a, "delete-access-token", "--id", "a b") == 0 && a.command == CCAT_CLI_CMD_DELETE &&
+          strcmp(a.id, "a b") == 0);
+    CHECK_EQ_INT(PARSE(&a, "delete-access-token"), CCAT_CLI_EXIT_USAGE);
+    CHECK(strstr(a.error, "required: --id") != NULL);
+    CHECK_EQ_INT(PARSE(&a, "delete-access-token", "--name", "x"), CCAT_CLI_EXIT_USAGE);
+    CHECK(strstr(a.error, "--name: only valid after create-access-token") != NULL);
+    CHECK_EQ_INT(PARSE(&a, "create-access-token", "--name", "x", "--id", "y"), CCAT_CLI_EXIT_USAGE);
+    CHECK(strstr(a.error, "--id: only valid after delete-access-token") != NULL);
+    CHECK_EQ_INT(PARSE(&a, "verify-session", "--max-items", "1"), CCAT_CLI_EXIT_USAGE);
+    CHECK(strstr(a.error, "only valid after list-access-tokens") != NULL);
+    CHECK_EQ_INT(PARSE(&a, "verify-session", "list-access-tokens"), CCAT_CLI_EXIT_USAGE);
+    CHECK(strstr(a.error, "extra argument after verify-session") != NULL);
+    CHECK_EQ_INT(PARSE(&a, "rotate"), CCAT_CLI_EXIT_USAGE);
+    CHECK(strstr(a.error, "'list-access-tokens', 'delete-access-token', 'verify-session', 'help'") != NULL);
+
+    /* Paging options, as the AWS CLI has them. */
+    CHECK(PARSE(&a, "list-access-tokens", "--starting-token", "T", "--page-size", "3", "--max-items",
+                "25") == 0 &&
+          strcmp(a.starting_token, "T") == 0 && a.page_size == 3 && a.max_items == 25 && !a.no_paginate);
+    CHECK(PARSE(&a, "list-access-tokens", "--max-results=10") == 0 && a.max_results == 10 && a.no_paginate);
+    CHECK(PARSE(&a, "list-access-tokens", "--next-token", "n") == 0 && a.no_paginate);
+    CHECK(PARSE(&a, "list-access-tokens", "--no-paginate") == 0 && a.no_paginate);
+    CHECK_EQ_INT(PARSE(&a, "list-access-tokens", "--max-results", "11"), CCAT_CLI_EXIT_USAGE);
+    CHECK(strstr(a.error, "--max-results: expected an integer from 1 to 10") != NULL);
+    CHECK_EQ_INT(PARSE(&a, "list-access-tokens", "--page-size", "0"), CCAT_CLI_EXIT_USAGE);
+    CHECK_EQ_INT(PARSE(&a, "list-access-tokens", "--max-items", "0"), CCAT_CLI_EXIT_USAGE);
+    CHECK_EQ_INT(PARSE(&a, "list-access-tokens", "--max-items", "-1"), CCAT_CLI_EXIT_USAGE);
+    CHECK_EQ_INT(PARSE(&a, "list-access-tokens", "--no-paginate=1"), CCAT_CLI_EXIT_USAGE);
+    /* No paging (asked for, or implied by the operation's own parameters)
+     * with the paginator's options: the AWS CLI's PaginationError, exit 255. */
+    CHECK_EQ_INT(PARSE(&a, "list-access-tokens", "--max-results", "2", "--max-items", "1"),
+                 CCAT_CLI_EXIT_FAILURE);
+    CHECK_EQ_STR(a.error, "Cannot specify --no-paginate along with pagination arguments: --max-items");
+    CHECK_EQ_INT(PARSE(&a, "list-access-tokens", "--no-paginate", "--starting-token", "t", "--page-size",
+                       "1", "--max-items", "1"),
+                 CCAT_CLI_EXIT_FAILURE);
+    CHECK_EQ_STR(a.error, "Cannot specify --no-paginate along with pagination arguments: "
+                          "--starting-token, --page-size, --max-items");
+    CHECK_EQ_INT(PARSE(&a, "list-access-tokens", "--next-token", "n", "--page-size", "1"),
+                 CCAT_CLI_EXIT_FAILURE);
+    CHECK(strstr(ccat_cli_usage, "list-access-tokens [--max-results N] [--starting-token T]") != NULL);
+    CHECK(strstr(ccat_cli_usage, "delete-access-token --id ID") != NULL);
+}
+
 int main(void)
 {
     test_minimal();
@@ -294,5 +362,6 @@ int main(void)
     test_numbers();
     test_environment();
     test_params();
+    test_token_commands();
     return test_summary("cli_unit_args");
 }

@@ -110,6 +110,9 @@ static void test_exit_codes(void)
     CHECK_EQ_INT(ccat_cli_exit_code(CCAT_ERR_EXPIRES_RANGE), 252);
     CHECK_EQ_INT(ccat_cli_exit_code(CCAT_ERR_ENDPOINT), 252);
     CHECK_EQ_INT(ccat_cli_exit_code(CCAT_ERR_TIME_FORMAT), 252);
+    CHECK_EQ_INT(ccat_cli_exit_code(CCAT_ERR_ID_INVALID), 252);
+    CHECK_EQ_INT(ccat_cli_exit_code(CCAT_ERR_MAX_RESULTS), 252);
+    CHECK_EQ_INT(ccat_cli_exit_code(CCAT_ERR_NEXT_TOKEN), 252);
     for (int s = CCAT_ERR_SVC_ACCESS_DENIED; s >= CCAT_ERR_SVC_OTHER; s--)
         CHECK_EQ_INT(ccat_cli_exit_code((ccat_status_t)s), 254);
     for (int s = CCAT_ERR_DNS; s >= CCAT_ERR_RESPONSE_STATUS; s--) {
@@ -152,7 +155,7 @@ static void error_line(const ccat_error_t *e, int status, const char *body, int 
     resp.body = buf;
     resp.body_len = strlen(buf);
     if (f != NULL) {
-        ccat_cli_service_error_print(f, e, &resp, retries);
+        ccat_cli_service_error_print(f, "CreateAccessToken", e, &resp, retries);
         rewind(f);
         n = fread(out, 1, cap - 1, f);
         fclose(f);
@@ -196,9 +199,136 @@ static void test_service_error_line(void)
     error_line(&html, 404, "<html></html>", -1, out, sizeof out);
     CHECK_EQ_STR(out, "An error occurred (FromHeader) " OP
                       ": <html><body>Bad Gateway</body></html>\n");
+    /* The operation is named as given. */
+    {
+        FILE *f = tmpfile();
+        char line[256] = "";
+        ccat_http_response_t resp;
+        memset(&resp, 0, sizeof resp);
+        resp.status = 409;
+        if (f != NULL) {
+            ccat_cli_service_error_print(f, "DeleteAccessToken", &e, &resp, -1);
+            rewind(f);
+            line[fread(line, 1, sizeof line - 1, f)] = '\0';
+            fclose(f);
+        }
+        CHECK_EQ_STR(line, "An error occurred (ConflictException) when calling the "
+                           "DeleteAccessToken operation: in use \xc3\xa9\n");
+    }
     /* Network text cannot forge lines or escape sequences. */
     error_line(&ctl, 400, "{}", -1, out, sizeof out);
     CHECK_EQ_STR(out, "An error occurred (Bad?Code) " OP ": line1?line2??[31m\n");
+}
+
+/* Everything @p fn prints on a temporary FILE, as a string. */
+static const char *printed(void (*fn)(FILE *, const void *), const void *arg)
+{
+    static char out[2048];
+    FILE *f = tmpfile();
+    size_t n = 0;
+    if (f != NULL) {
+        fn(f, arg);
+        rewind(f);
+        n = fread(out, 1, sizeof out - 1, f);
+        fclose(f);
+    }
+    out[n] = '\0';
+    return out;
+}
+
+/* A page of list output: items[0..n), then the token line. */
+typedef struct list_case {
+    const ccat_access_token_summary_t *items;
+    unsigned n;
+    const char *key, *token;
+} list_case_t;
+
+static void print_list(FILE *f, const void *arg)
+{
+    const list_case_t *c = arg;
+    ccat_cli_list_begin(f);
+    for (unsigned i = 0; i < c->n; i++)
+        ccat_cli_list_item(f, &c->items[i], i);
+    ccat_cli_list_end(f, c->n, c->key, c->token);
+}
+
+static void print_identity(FILE *f, const void *arg)
+{
+    ccat_cli_identity_print(f, arg);
+}
+
+static void test_list_output(void)
+{
+    /* Python's json.dumps(indent=4, ensure_ascii=False) of the parsed page. */
+    ccat_access_token_summary_t it[2] = {
+        {"id-1", "n\"\xc3\xa9\x01", 1827341513LL * 1000000 + 250000, 1},
+        {"id-2", "plain", 0, 0},
+    };
+    list_case_t empty = {it, 0, "NextToken", ""}, two = {it, 2, "nextToken", "t/+=="};
+    CHECK_EQ_STR(printed(print_list, &empty), "{\n    \"items\": []\n}\n");
+    CHECK_EQ_STR(printed(print_list, &two),
+                 "{\n    \"items\": [\n        {\n            \"id\": \"id-1\",\n"
+                 "            \"name\": \"n\\\"\xc3\xa9\\u0001\",\n"
+                 "            \"expiresTime\": \"2027-11-27T18:51:53.250000Z\"\n        },\n"
+                 "        {\n            \"id\": \"id-2\",\n            \"name\": \"plain\"\n        }\n"
+                 "    ],\n    \"nextToken\": \"t/+==\"\n}\n");
+    CHECK_EQ_STR(printed(print_identity, "u-1"), "{\n    \"identity\": \"u-1\"\n}\n");
+    CHECK_EQ_STR(printed(print_identity, NULL), ""); /* the AWS CLI prints no empty output */
+}
+
+static void test_paging_tokens(void)
+{
+    /* What botocore's TokenEncoder writes (base64 of json.dumps, ensure_ascii). */
+    static char out[CCAT_CLI_PAGING_TOKEN_MAX], next[64];
+    uint32_t skip = 99;
+    CHECK(ccat_cli_paging_token_encode(NULL, 2, out, sizeof out) > 0);
+    CHECK_EQ_STR(out, "eyJuZXh0VG9rZW4iOiBudWxsLCAiYm90b190cnVuY2F0ZV9hbW91bnQiOiAyfQ==");
+    CHECK(ccat_cli_paging_token_encode("abc", -1, out, sizeof out) > 0);
+    CHECK_EQ_STR(out, "eyJuZXh0VG9rZW4iOiAiYWJjIn0=");
+    CHECK(ccat_cli_paging_token_encode("a\"\\/\xc3\xa9\xf0\x9f\x98\x80\n\x01", 0, out, sizeof out) > 0);
+    CHECK_EQ_STR(out, "eyJuZXh0VG9rZW4iOiAiYVwiXFwvXHUwMGU5XHVkODNkXHVkZTAwXG5cdTAwMDEiLCAiYm90b190"
+                      "cnVuY2F0ZV9hbW91bnQiOiAwfQ==");
+    CHECK_EQ_INT(ccat_cli_paging_token_encode("abc", -1, out, 28), 0); /* no room for the NUL */
+    CHECK_EQ_INT(ccat_cli_paging_token_encode("abc", -1, out, 29), 28);
+
+    /* Read back, members in any order, escapes decoded. */
+    CHECK_EQ_INT(ccat_cli_paging_token_decode("eyJuZXh0VG9rZW4iOiAiYVwiXFwvXHUwMGU5XHVkODNkXHVkZTAwXG5cdTAw"
+                                              "MDEiLCAiYm90b190cnVuY2F0ZV9hbW91bnQiOiAwfQ==",
+                                              next, sizeof next, &skip), 0);
+    CHECK_EQ_STR(next, "a\"\\/\xc3\xa9\xf0\x9f\x98\x80\n\x01");
+    CHECK_EQ_INT(skip, 0);
+    CHECK_EQ_INT(ccat_cli_paging_token_decode("eyJib3RvX3RydW5jYXRlX2Ftb3VudCI6IDcsICJuZXh0VG9rZW4iOiAieFx1MDBlOSJ9",
+                                              next, sizeof next, &skip), 0);
+    CHECK_EQ_STR(next, "x\xc3\xa9");
+    CHECK_EQ_INT(skip, 7);
+    CHECK_EQ_INT(ccat_cli_paging_token_decode("eyJuZXh0VG9rZW4iOiBudWxsLCAiYm90b190cnVuY2F0ZV9hbW91bnQiOiAyfQ==",
+                                              next, sizeof next, &skip), 0);
+    CHECK(next[0] == '\0' && skip == 2);
+    /* botocore's fallbacks: a plain service token, TOKEN___N, None. */
+    CHECK(ccat_cli_paging_token_decode("plain/token+x", next, sizeof next, &skip) == 0 &&
+          strcmp(next, "plain/token+x") == 0 && skip == 0);
+    CHECK(ccat_cli_paging_token_decode("WzFd", next, sizeof next, &skip) == 0 && /* base64 of [1] */
+          strcmp(next, "WzFd") == 0);
+    CHECK(ccat_cli_paging_token_decode("tok___3", next, sizeof next, &skip) == 0 &&
+          strcmp(next, "tok") == 0 && skip == 3);
+    CHECK(ccat_cli_paging_token_decode("None___4", next, sizeof next, &skip) == 0 &&
+          next[0] == '\0' && skip == 4);
+    CHECK(ccat_cli_paging_token_decode("tok___x", next, sizeof next, &skip) == 0 &&
+          strcmp(next, "tok___x") == 0 && skip == 0);
+    /* A JSON object of another form, or a token that does not fit: refused. */
+    CHECK_EQ_INT(ccat_cli_paging_token_decode("eyJuZXh0VG9rZW4iOiAieCIsICJvdGhlciI6IDF9", next, sizeof next, &skip), -1);
+    memset(out, 'a', 100);
+    out[100] = '\0';
+    CHECK_EQ_INT(ccat_cli_paging_token_decode(out, next, sizeof next, &skip), -1);
+    /* Every token this CLI writes reads back as written. */
+    int same = 1;
+    for (int c = 1; c < 0x80; c++) {
+        char tok[4] = {'x', (char)c, 'y', '\0'};
+        ccat_cli_paging_token_encode(tok, c, out, sizeof out);
+        same &= ccat_cli_paging_token_decode(out, next, sizeof next, &skip) == 0 &&
+                strcmp(next, tok) == 0 && skip == (uint32_t)c;
+    }
+    CHECK(same);
 }
 
 static char tmp_dir[] = "/tmp/ccat_cli_unit_XXXXXX";
@@ -275,6 +405,8 @@ int main(void)
     test_exit_codes();
     test_failure_phrases();
     test_service_error_line();
+    test_list_output();
+    test_paging_tokens();
     test_token_file();
     rmdir(tmp_dir);
     return test_summary("cli_unit_output");

@@ -654,6 +654,38 @@ static void test_escape(void)
     CHECK_EQ_INT(ccat_json_escape(out, 3, "a", 1), 3);
     CHECK_EQ_INT(ccat_json_escape(NULL, 8, "a", 1), 0);
 
+    /* The word-at-a-time copy: every byte value at every offset of a
+     * 27-byte text (three words and a tail, 32- and 64-bit), with room for
+     * exactly the result and for one byte less, against a byte-by-byte model. */
+    int same = 1;
+    for (int pos = 0; pos < 27; pos++) {
+        for (int c = 1; c < 0x100; c++) {
+            char in[27], want[40], got[40];
+            memset(in, 'a', sizeof(in));
+            in[pos] = (char)c;
+            int esc = c < 0x20 || c == '"' || c == '\\' || c == 0x7f;
+            size_t wl = (size_t)snprintf(want, sizeof(want), "\"%.*s", pos, in);
+            if (!esc) {
+                want[wl++] = (char)c;
+            } else if (c == '"' || c == '\\') {
+                want[wl++] = '\\', want[wl++] = (char)c;
+            } else {
+                char e[8];
+                const char *sh = c == '\b' ? "\\b" : c == '\t' ? "\\t" : c == '\n' ? "\\n"
+                                 : c == '\f' ? "\\f" : c == '\r' ? "\\r" : NULL;
+                snprintf(e, sizeof(e), "\\u%04x", c);
+                memcpy(want + wl, sh ? sh : e, strlen(sh ? sh : e));
+                wl += strlen(sh ? sh : e);
+            }
+            memset(want + wl, 'a', 26 - (size_t)pos);
+            wl += 26 - (size_t)pos;
+            want[wl++] = '"';
+            same &= ccat_json_escape(got, wl, in, sizeof(in)) == wl && memcmp(got, want, wl) == 0;
+            same &= ccat_json_escape(got, wl - 1, in, sizeof(in)) == 0;
+        }
+    }
+    CHECK(same);
+
     /* Whatever is escaped parses back as one string decoding to the input. */
     for (int c = 1; c < 0x80; c++) {
         char in[3] = {'x', (char)c, 'y'}, buf[32];
