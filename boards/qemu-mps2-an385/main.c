@@ -196,14 +196,8 @@ static int fw_provision(void) {
         ccat_board_puts("ccat-fw: TLS set-up failed\n");
         return FW_SETUP_ERROR;
     }
-#if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH) && MBEDTLS_SSL_IN_CONTENT_LEN <= 4096
-    /*
-     * Our receive buffer holds 4 KiB records only: ask the server (RFC 6066
-     * max_fragment_length) not to send larger ones. Set on the layer's
-     * public config before the first handshake, which is when it is read.
-     */
-    mbedtls_ssl_conf_max_frag_len(&fw_tls_state.conf, MBEDTLS_SSL_MAX_FRAG_LEN_4096);
-#endif
+    /* The TLS layer asks for 4 KiB records itself (max_fragment_length),
+     * since this build's receive buffer holds no more (mbedtls_config.h). */
     cfg.transport = &tls;
     cfg.platform_hooks = &platform;
     if (ccat_client_init(&fw_client, &cfg) != CCAT_OK) {

@@ -539,6 +539,24 @@ static int ccat_tls_seed(ccat_mbedtls_t *tls, const ccat_mbedtls_config_t *cfg) 
                                  sizeof pers - 1);
 }
 
+/*
+ * A build whose receive buffer is smaller than TLS's 16 KiB records asks the
+ * server for records that fit (RFC 6066 max_fragment_length): the largest
+ * of 512..4096 bytes not above MBEDTLS_SSL_IN_CONTENT_LEN. A server that
+ * ignores the request makes the handshake or the read fail, never truncate.
+ */
+#if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH) && MBEDTLS_SSL_IN_CONTENT_LEN < 16384
+#if MBEDTLS_SSL_IN_CONTENT_LEN >= 4096
+#define CCAT_TLS_MFL MBEDTLS_SSL_MAX_FRAG_LEN_4096
+#elif MBEDTLS_SSL_IN_CONTENT_LEN >= 2048
+#define CCAT_TLS_MFL MBEDTLS_SSL_MAX_FRAG_LEN_2048
+#elif MBEDTLS_SSL_IN_CONTENT_LEN >= 1024
+#define CCAT_TLS_MFL MBEDTLS_SSL_MAX_FRAG_LEN_1024
+#else
+#define CCAT_TLS_MFL MBEDTLS_SSL_MAX_FRAG_LEN_512
+#endif
+#endif
+
 /* Client, TLS 1.2 or newer, verification required: no knob turns it off. */
 static int ccat_tls_configure(ccat_mbedtls_t *tls) {
     if (mbedtls_ssl_config_defaults(&tls->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
@@ -550,6 +568,11 @@ static int ccat_tls_configure(ccat_mbedtls_t *tls) {
     mbedtls_ssl_conf_verify(&tls->conf, ccat_tls_verify_ip, tls);
     mbedtls_ssl_conf_rng(&tls->conf, mbedtls_ctr_drbg_random, &tls->drbg);
     mbedtls_ssl_conf_min_version(&tls->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+#ifdef CCAT_TLS_MFL
+    if (mbedtls_ssl_conf_max_frag_len(&tls->conf, CCAT_TLS_MFL) != 0) {
+        return -1;
+    }
+#endif
     if (mbedtls_ssl_setup(&tls->ssl, &tls->conf) != 0) {
         return -1;
     }
