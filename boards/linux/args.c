@@ -24,6 +24,11 @@ typedef enum cli_opt_id {
     OPT_PAGE_SIZE,
     OPT_MAX_ITEMS,
     OPT_NO_PAGINATE,
+    OPT_STATE_FILE, /* the five rotate-access-token options, in ccat_cli_args_t.rotate order */
+    OPT_NAME_PREFIX,
+    OPT_LIFETIME_DAYS,
+    OPT_RENEW_BEFORE_DAYS,
+    OPT_ACCESS_TOKEN_ID,
     OPT_ENDPOINT_URL,
     OPT_CA_BUNDLE,
     OPT_TOKEN_FILE,
@@ -53,6 +58,11 @@ static const cli_opt_t cli_opts[] = {
     {"--page-size", OPT_PAGE_SIZE, 1, CCAT_CLI_CMD_LIST},
     {"--max-items", OPT_MAX_ITEMS, 1, CCAT_CLI_CMD_LIST},
     {"--no-paginate", OPT_NO_PAGINATE, 0, CCAT_CLI_CMD_LIST},
+    {"--state-file", OPT_STATE_FILE, 1, CCAT_CLI_CMD_ROTATE},
+    {"--name-prefix", OPT_NAME_PREFIX, 1, CCAT_CLI_CMD_ROTATE},
+    {"--lifetime-days", OPT_LIFETIME_DAYS, 1, CCAT_CLI_CMD_ROTATE},
+    {"--renew-before-days", OPT_RENEW_BEFORE_DAYS, 1, CCAT_CLI_CMD_ROTATE},
+    {"--access-token-id", OPT_ACCESS_TOKEN_ID, 1, CCAT_CLI_CMD_ROTATE},
     {"--endpoint-url", OPT_ENDPOINT_URL, 1, 0},
     {"--ca-bundle", OPT_CA_BUNDLE, 1, 0},
     {"--token-file", OPT_TOKEN_FILE, 1, 0},
@@ -69,6 +79,7 @@ const ccat_cli_command_def_t ccat_cli_commands[] = {
     {"list-access-tokens", "ListAccessTokens", CCAT_CLI_CMD_LIST, NULL},
     {"delete-access-token", "DeleteAccessToken", CCAT_CLI_CMD_DELETE, "--id"},
     {"verify-session", "VerifySession", CCAT_CLI_CMD_VERIFY, NULL},
+    {"rotate-access-token", "RotateAccessToken", CCAT_CLI_CMD_ROTATE, NULL},
 };
 const size_t ccat_cli_command_count = sizeof ccat_cli_commands / sizeof ccat_cli_commands[0];
 
@@ -94,7 +105,8 @@ const ccat_cli_command_def_t *ccat_cli_command_find(ccat_cli_command_t id)
     "usage: ccat [options] create-access-token --name NAME [--expires-time TIME] [options]\n"   \
     "       ccat [options] list-access-tokens [--max-results N] [--starting-token T] [options]\n" \
     "       ccat [options] delete-access-token --id ID [options]\n"                              \
-    "       ccat [options] verify-session [options]\n"
+    "       ccat [options] verify-session [options]\n"                                          \
+    "       ccat [options] rotate-access-token --state-file FILE --name-prefix PREFIX [options]\n"
 
 const char ccat_cli_usage_line[] = CLI_SYNOPSIS "To see help text, you can run: ccat help\n";
 
@@ -119,6 +131,15 @@ const char ccat_cli_usage[] =
     "delete-access-token: deletes a token (DeleteAccessToken); prints nothing.\n"
     "  --id ID                          the token's id (1-36 characters)\n"
     "verify-session: checks the bearer token (VerifySession); prints {\"identity\"}.\n"
+    "rotate-access-token: replaces the token kept in a state file with a new one,\n"
+    "crash-safe (docs/ROTATION.md); prints its name, id and expiry, never the secret.\n"
+    "  --state-file FILE                the device's token state (created mode 0600)\n"
+    "  --name-prefix PREFIX             new tokens are PREFIX + number; unique per device:\n"
+    "                                   other tokens so named are deleted as orphans\n"
+    "  --lifetime-days N                lifetime of new tokens; default: the service's\n"
+    "  --renew-before-days N            only rotate when the token expires within N days\n"
+    "  --access-token-id ID             first run: store the bearer token (id ID) given\n"
+    "                                   by $" CCAT_CLI_ENV_TOKEN " or --token-file\n"
     "\n"
     "Global options (before or after the command):\n"
     "  --endpoint-url URL               default: $AWS_ENDPOINT_URL_CODECATALYST, else\n"
@@ -261,6 +282,10 @@ static int cli_apply_value(ccat_cli_args_t *a, const cli_opt_t *o, const char *v
     case OPT_ENDPOINT_URL: a->endpoint_url = v; return 0;
     case OPT_CA_BUNDLE: a->ca_bundle = v; return 0;
     case OPT_TOKEN_FILE: a->token_file = v; return 0;
+    case OPT_STATE_FILE: case OPT_NAME_PREFIX: case OPT_LIFETIME_DAYS:
+    case OPT_RENEW_BEFORE_DAYS: case OPT_ACCESS_TOKEN_ID:
+        a->rotate[o->id - OPT_STATE_FILE] = v;
+        return 0;
     default: return cli_apply_number(a, o, v);
     }
 }

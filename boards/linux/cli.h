@@ -49,6 +49,7 @@ typedef enum ccat_cli_command {
     CCAT_CLI_CMD_LIST,       /**< list-access-tokens. */
     CCAT_CLI_CMD_DELETE,     /**< delete-access-token. */
     CCAT_CLI_CMD_VERIFY,     /**< verify-session. */
+    CCAT_CLI_CMD_ROTATE,     /**< rotate-access-token (rotate_cmd.h). */
     CCAT_CLI_CMD_HELP,       /**< --help or help: usage on stdout. */
     CCAT_CLI_CMD_VERSION     /**< --version. */
 } ccat_cli_command_t;
@@ -90,6 +91,8 @@ typedef struct ccat_cli_args {
     uint32_t page_size;          /**< list --page-size 1..10, or CCAT_CLI_UNSET. */
     uint32_t max_items;          /**< list --max-items >= 1, or CCAT_CLI_UNSET. */
     uint8_t no_paginate;         /**< list --no-paginate. */
+    const char *rotate[5];       /**< rotate-access-token --state-file, --name-prefix, --lifetime-days,
+                                      --renew-before-days, --access-token-id (rotate_cmd.h), or NULL. */
     const char *endpoint_url;    /**< --endpoint-url (or from the environment after resolve). */
     const char *ca_bundle;       /**< --ca-bundle (or $AWS_CA_BUNDLE after resolve). */
     const char *token_file;      /**< --token-file, or NULL. */
@@ -97,7 +100,7 @@ typedef struct ccat_cli_args {
     uint32_t read_timeout_ms;    /**< --cli-read-timeout in ms (0: not given). */
     uint8_t max_attempts;        /**< --max-attempts (0: not given). */
     uint8_t debug;               /**< --debug. */
-    char error[160];             /**< Why parsing failed (never holds an option's value text). */
+    char error[256];             /**< Why parsing failed (never holds an option's value text). */
 } ccat_cli_args_t;
 
 /** @brief Reads an environment variable (getenv, or a test double). */
@@ -181,8 +184,9 @@ void ccat_cli_service_error_print(FILE *f, const char *operation, const ccat_err
 #define CCAT_CLI_NEXT_TOKEN_MAX 10000
 
 /** @brief Room for a --starting-token / NextToken the CLI reads or writes:
- * base64 of JSON of a CCAT_CLI_NEXT_TOKEN_MAX token, each character possibly
- * escaped as \\uXXXX\\uXXXX (a code point outside the BMP counts as 2). */
+ * base64 of the JSON of a token of CCAT_CLI_NEXT_TOKEN_MAX bytes, where one
+ * byte takes at most 6 (a control character as \\u00XX; a 4-byte UTF-8
+ * sequence becomes 12, a surrogate pair), plus the members around it. */
 #define CCAT_CLI_PAGING_TOKEN_MAX (4 * ((6 * CCAT_CLI_NEXT_TOKEN_MAX + 80) / 3 + 1))
 
 /**

@@ -8,9 +8,11 @@
 #   4. create an access token with the CLI, exactly as on a device:
 #        AWS_BEARER_TOKEN_CODECATALYST=... build/ccat create-access-token \
 #          --name demo-device --endpoint-url https://localhost:PORT --ca-bundle ca.pem
-#   5. stop the emulator (also on error or Ctrl-C).
+#   5. then verify-session and list-access-tokens with the same options,
+#   6. stop the emulator (also on error or Ctrl-C).
 #
-# Exit status: the CLI's (0: a token was created and printed), or 1 if a
+# Exit status: the CLI's (0: a token was created and printed, the session
+# verified and the tokens listed; else the first failure's), or 1 if a
 # step before it failed. The bearer token is a throwaway one for the
 # emulator; it is never printed.
 set -euo pipefail
@@ -85,6 +87,16 @@ echo "+ AWS_BEARER_TOKEN_CODECATALYST=*** build/ccat create-access-token --name 
 status=0
 AWS_BEARER_TOKEN_CODECATALYST=$bearer build/ccat create-access-token --name demo-device \
   --endpoint-url "https://localhost:$port" --ca-bundle "$work/certs/ca.pem" || status=$?
+
+# The rest of the lifecycle: who the token belongs to, and its tokens.
+for cmd in verify-session list-access-tokens; do
+  ((status == 0)) || break
+  say "$cmd"
+  echo "+ AWS_BEARER_TOKEN_CODECATALYST=*** build/ccat $cmd" \
+       "--endpoint-url https://localhost:$port --ca-bundle $work/certs/ca.pem"
+  AWS_BEARER_TOKEN_CODECATALYST=$bearer build/ccat "$cmd" \
+    --endpoint-url "https://localhost:$port" --ca-bundle "$work/certs/ca.pem" || status=$?
+done
 
 say "ccat exited with status $status"
 exit "$status"

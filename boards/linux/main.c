@@ -25,6 +25,7 @@
 #include "ccat_mbedtls.h"
 #include "ccat_posix.h"
 #include "cli.h"
+#include "rotate_cmd.h"
 
 /** @brief The network stack of one run: TCP, and TLS above it for https. */
 typedef struct cli_net {
@@ -405,6 +406,15 @@ static int cli_cmd_verify(cli_run_t *r, ccat_client_t *client)
     return fflush(stdout) == 0 ? CCAT_CLI_EXIT_OK : CCAT_CLI_EXIT_FAILURE;
 }
 
+/** @brief rotate-access-token (rotate_cmd.h): the state file holds the token;
+ * the bearer token (r->token) is only there to provision it. */
+static int cli_cmd_rotate(cli_run_t *r, ccat_client_t *client)
+{
+    const char *const *v = r->args->rotate;
+    ccat_cli_rotate_opts_t o = {v[0], v[1], v[2], v[3], v[4], r->token};
+    return ccat_cli_rotate(client, &o, stdout, stderr);
+}
+
 /** @brief The handler of each service command (the grammar is in args.c's table). */
 static const struct cli_handler {
     ccat_cli_command_t id;  /**< Command. */
@@ -414,6 +424,7 @@ static const struct cli_handler {
     {CCAT_CLI_CMD_LIST, cli_cmd_list},
     {CCAT_CLI_CMD_DELETE, cli_cmd_delete},
     {CCAT_CLI_CMD_VERIFY, cli_cmd_verify},
+    {CCAT_CLI_CMD_ROTATE, cli_cmd_rotate},
 };
 
 /** @brief The handler of @p id (every command of the table has one). */
@@ -509,7 +520,8 @@ static int cli_run(ccat_cli_args_t *a)
                          "invalid endpoint URL (from --endpoint-url or $AWS_ENDPOINT_URL*): "
                          "expected http[s]://host[:port][/path]");
     cli_debug_setup(&r);
-    code = cli_token_load(&r);
+    /* rotate-access-token needs a token only to provision (--access-token-id). */
+    code = a->command == CCAT_CLI_CMD_ROTATE && a->rotate[4] == NULL ? 0 : cli_token_load(&r);
     if (code == 0)
         code = cli_send(&r);
     ccat_wipe(cli_token, sizeof cli_token);

@@ -860,7 +860,9 @@ class Connection:
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
     def standard_headers(self, request_id, content_type="application/json"):
-        h = [("Date", email.utils.formatdate(usegmt=True))]
+        # The Date header follows the emulator clock, so a device without a clock
+        # (rotation computes expiry from Date) sees the shifted time too.
+        h = [("Date", email.utils.formatdate(self.state.clock().timestamp(), usegmt=True))]
         if content_type:
             h.append(("Content-Type", content_type))
         if request_id:

@@ -1,0 +1,48 @@
+/**
+ * @file storage.h
+ * @brief Rotation storage (ccat_rotate.h) in one file, for Linux and any POSIX
+ * system: the contract's atomic commit by write-temp, fsync, rename, fsync
+ * of the directory.
+ *
+ * write() writes the record to `PATH.tmp` (mode 0600: it holds secrets) and
+ * fsyncs it; commit() renames it over `PATH`, which POSIX makes atomic, and
+ * fsyncs the directory so that the rename itself survives a power loss.
+ * read() returns `PATH` whole. A reset at any moment leaves `PATH` either
+ * the old or the new record; a leftover `PATH.tmp` is simply overwritten by
+ * the next write.
+ *
+ * To port to another board, keep the contract, not the code: on raw flash,
+ * two slots and ccat_rotate_record_check() (see docs/ROTATION.md).
+ */
+#ifndef CCAT_LINUX_STORAGE_H
+#define CCAT_LINUX_STORAGE_H
+
+#include <stdint.h>
+
+#include "ccat/ccat_rotate.h"
+
+/** @brief Longest state file path accepted (bytes, without the NUL). */
+#define CCAT_FILE_STORAGE_PATH_MAX 1000
+
+/** @brief State of one file storage. */
+typedef struct ccat_file_storage {
+    char path[CCAT_FILE_STORAGE_PATH_MAX + 1];    /**< The state file. */
+    char tmp[CCAT_FILE_STORAGE_PATH_MAX + 5];     /**< The staging file, PATH.tmp. */
+    char dir[CCAT_FILE_STORAGE_PATH_MAX + 1];     /**< Directory to fsync after rename. */
+    uint8_t staged;                               /**< A write() awaits its commit(). */
+} ccat_file_storage_t;
+
+/**
+ * @brief Bind @p fs to the state file @p path and fill @p out with the
+ * storage functions. Nothing is opened yet.
+ * @return 0, or -1 when @p path is empty or longer than CCAT_FILE_STORAGE_PATH_MAX.
+ */
+int ccat_file_storage_init(ccat_file_storage_t *fs, const char *path, ccat_rotate_storage_t *out);
+
+/**
+ * @brief Write @p len bytes to the staging file without committing: a test
+ * hook for a write torn by a power cut (same as the storage's write()).
+ */
+int32_t ccat_file_storage_write(void *ctx, const uint8_t *data, size_t len);
+
+#endif /* CCAT_LINUX_STORAGE_H */
