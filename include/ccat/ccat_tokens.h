@@ -100,9 +100,19 @@ ccat_status_t ccat_list_response_read(ccat_http_response_t *resp, ccat_list_item
                                       ccat_error_t *err);
 
 /**
- * @brief ListAccessTokens, one page, blocking (with retries).
- * To walk every page, call again with @c params->next_token set to
- * @c page->next_token until it comes back empty.
+ * @brief ListAccessTokens, one page, blocking (with retries). The callback
+ * runs only for the page that was read whole and checked, never for an
+ * attempt that failed and was retried. To walk every page, call again with
+ * @c params->next_token set to @c page->next_token (the same memory is fine)
+ * until it comes back empty:
+ * @code
+ * char tok[512] = "";
+ * ccat_list_params_t p = { .max_results = 10, .next_token = tok };
+ * ccat_list_page_t page = { tok, sizeof tok, 0 };
+ * do {
+ *     st = ccat_list_access_tokens(&client, &p, print_item, NULL, &page);
+ * } while (st == CCAT_OK && tok[0] != '\0');
+ * @endcode
  */
 ccat_status_t ccat_list_access_tokens(ccat_client_t *client, const ccat_list_params_t *params,
                                       ccat_list_item_fn fn, void *fn_ctx,
