@@ -24,6 +24,17 @@
  */
 int ccat_body_parse(ccat_http_response_t *resp, jsmntok_t **toks);
 
+#ifndef __OPTIMIZE_SIZE__
+/**
+ * ccat_body_parse(), and *plain as ccat_json_parse_plain() gives it: 1 when
+ * every string's text is already its decoding. -O2 only; at -Os it is
+ * ccat_body_parse() with *plain = 0 (the decoder does it all).
+ */
+int ccat_body_parse_plain(ccat_http_response_t *resp, jsmntok_t **toks, int *plain);
+#else
+#define ccat_body_parse_plain(resp, toks, plain) (*(plain) = 0, ccat_body_parse(resp, toks))
+#endif
+
 /**
  * Decode the string member whose value is token @p i (-1: absent) in place.
  * Returns CCAT_ERR_RESPONSE_MISSING, CCAT_ERR_RESPONSE_TYPE (not a string),

@@ -15,6 +15,12 @@
  * Strings are scanned a machine word at a time: a word of printable ASCII
  * without '\\' needs no byte-by-byte look. A bare '"' never needs one
  * either: inside a string's text jsmn leaves none, and the decoder copies it.
+ *
+ * -O2 builds (not -Os, where size counts) add two fast paths, each only ever
+ * accepting what the general code accepts: the shape services send (one
+ * flat object, no whitespace) is checked pair by pair before the general
+ * walk is tried, and on x86-64 a text found plain in its one SSE2 pass is
+ * reported so (ccat_json_parse_plain()) that its strings need no decoding.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -451,8 +457,65 @@ static int tokens_match(const char *js, size_t len, const jsmntok_t *toks, int n
     }
 }
 
-int ccat_json_parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks)
+#ifndef __OPTIMIZE_SIZE__
+/* Is the string token t's text valid (see string_rest_ok())? */
+static int string_ok(const char *js, const jsmntok_t *t)
 {
+    const char *e = js + t->end, *s = plain_end(js + t->start, e);
+    return s == e || string_rest_ok(s, e);
+}
+
+/*
+ * -O2 fast path for the shape services send: one flat object whose members
+ * are strings or primitives, without any whitespace. 1: js[0..len) is
+ * exactly that, and valid JSON matching the n tokens (the same checks as
+ * tokens_match() for this shape); 0: not shown, and tokens_match() decides
+ * (a 0 is never an error by itself). Where size counts (-Os) the general
+ * walk alone does it.
+ */
+static int flat_object_ok(const char *js, size_t len, const jsmntok_t *toks, int n, int plain)
+{
+    if (n < 3 || (n & 1) == 0 || toks[0].type != JSMN_OBJECT || toks[0].start != 0 ||
+        (size_t)toks[0].end != len || toks[0].parent != -1 || js[0] != '{') {
+        return 0;
+    }
+    size_t p = 1; /* where the next key's opening quote must be */
+    for (int i = 1; i < n; i += 2) {
+        const jsmntok_t *k = &toks[i], *v = k + 1;
+        const size_t ke = (size_t)k->end, vs = ke + 2, ve = (size_t)v->end;
+        if (k->type != JSMN_STRING || k->parent != 0 || (size_t)k->start != p + 1 ||
+            js[p] != '"' || ke >= len - 2 || js[ke] != '"' || js[ke + 1] != ':' ||
+            v->parent != i || ve >= len || (!plain && !string_ok(js, k))) {
+            return 0;
+        }
+        if (v->type == JSMN_STRING) {
+            if ((size_t)v->start != vs + 1 || js[vs] != '"' || js[ve] != '"' ||
+                (!plain && !string_ok(js, v))) {
+                return 0;
+            }
+            p = ve + 1;
+        } else if (v->type == JSMN_PRIMITIVE && (size_t)v->start == vs &&
+                   primitive_end(js, vs, ve) == ve) {
+            p = ve;
+        } else {
+            return 0; /* a container, or not a valid primitive */
+        }
+        if (p >= len || js[p] != (i + 2 < n ? ',' : '}')) {
+            return 0;
+        }
+        p++;
+    }
+    return p == len;
+}
+#define FLAT_OBJECT_OK(js, len, toks, n, plain) flat_object_ok(js, len, toks, n, plain)
+#else
+#define FLAT_OBJECT_OK(js, len, toks, n, plain) 0
+#endif
+
+/* ccat_json_parse(), and *plain (see ccat_json_parse_plain()). */
+static int parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks, int *plain)
+{
+    *plain = 0;
     if (js == NULL || (toks == NULL && ntoks != 0)) {
         return CCAT_ERR_JSON_SYNTAX;
     }
@@ -481,15 +544,28 @@ int ccat_json_parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks)
     }
     /* jsmn stops at a NUL byte: every byte up to len must have been seen. */
 #ifdef SCAN_SSE2
-    const int plain = all_plain(js, len);
-#else
-    const int plain = 0;
+    *plain = all_plain(js, len);
 #endif
-    if (n <= 0 || parser.pos != len || !tokens_match(js, len, toks, n, plain)) {
+    if (n <= 0 || parser.pos != len ||
+        !(FLAT_OBJECT_OK(js, len, toks, n, *plain) || tokens_match(js, len, toks, n, *plain))) {
+        *plain = 0;
         return CCAT_ERR_JSON_SYNTAX;
     }
     return n;
 }
+
+int ccat_json_parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks)
+{
+    int plain;
+    return parse(js, len, toks, ntoks, &plain);
+}
+
+#ifndef __OPTIMIZE_SIZE__
+int ccat_json_parse_plain(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks, int *plain)
+{
+    return parse(js, len, toks, ntoks, plain);
+}
+#endif
 
 /* ---- object members ------------------------------------------------------- */
 

@@ -35,6 +35,20 @@
  */
 int ccat_json_parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks);
 
+#ifndef __OPTIMIZE_SIZE__
+/**
+ * ccat_json_parse(), also telling whether the text is plain: *plain is 1
+ * when it parsed and no byte of it is a '\\', a control character or
+ * non-ASCII, so that every string token's text is already its decoding
+ * (ccat_json_string_decode() would only NUL-terminate it). Only x86-64's
+ * SSE2 scan looks (it costs one pass there); elsewhere *plain is 0. -O2
+ * builds only: where size counts (-Os) the decoder does it all.
+ */
+int ccat_json_parse_plain(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks, int *plain);
+#else
+#define ccat_json_parse_plain(js, len, toks, ntoks, plain) ccat_json_parse(js, len, toks, ntoks)
+#endif
+
 /**
  * One-pass lookup of members of the object toks[obj]: for every key i in
  * keys[0..nkeys), found[i] gets the token index of the LAST value whose key

@@ -19,12 +19,15 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 build=${1:-$repo/build-bench}
-# The issue's budget is 5,000; with jsmn as the tokenizer the core does not
-# meet it (see the README). CI enforces the ceiling, the figure last
-# measured rounded up (7,329 -> 7,400), so that the count only goes down;
-# the target is reported too.
+# The issue's budget is 5,000; with jsmn as the tokenizer (about 2,630 of
+# the count on its own) the core does not meet it (see the README). CI
+# enforces the ceiling, the figure last measured rounded up to the next 50
+# (6,535 -> 6,550, after the -O2 fast paths: SSE2 line scan, CRLF and known
+# header names in the HTTP parser, the flat-object check and plain-text
+# member reads in JSON, one strlen for the bearer token), so that the count
+# only goes down; the target is reported too.
 budget=5000
-ceiling=${CCAT_INSTRUCTIONS_CEILING:-7400}
+ceiling=${CCAT_INSTRUCTIONS_CEILING:-6550}
 n1=1000 n2=2000
 
 if [[ ! -f $build/CMakeCache.txt ]]; then
