@@ -311,13 +311,20 @@ ccat_status_t ccat_verify_response_read(ccat_http_response_t *resp, const char *
     static const char *const keys[1] = {"identity"};
     jsmntok_t *toks;
     int n = ccat_body_parse(resp, &toks);
-    if (n < 0) {
-        return (ccat_status_t)n;
-    }
     int at;
     size_t len;
-    ccat_json_members(resp->body, toks, n, 0, keys, 1, &at);
-    return ccat_member_optional(resp->body, toks, at, identity, &len);
+    if (n >= 0) {
+        ccat_json_members(resp->body, toks, n, 0, keys, 1, &at);
+        st = ccat_member_optional(resp->body, toks, at, identity, &len);
+    } else {
+        st = (ccat_status_t)n;
+    }
+    if (st != CCAT_OK) {
+        /* As every reader does: a failed body leaves nothing behind. */
+        *identity = NULL;
+        ccat_wipe(resp->body, resp->body_len);
+    }
+    return st;
 }
 
 static ccat_status_t verify_write(const ccat_request_ctx_t *ctx, const void *in, char *buf,

@@ -194,6 +194,11 @@ static void read_verify(outcome_t *o, ccat_http_response_t *r, const char *buf, 
     check_error(o, &err, r, buf, cap);
     if (st != CCAT_OK) {
         REQUIRE(identity == NULL);
+        if (r->status == 200) {
+            for (size_t i = 0; i < r->body_len; i++) {
+                REQUIRE(r->body[i] == 0); /* a body that failed to read is wiped */
+            }
+        }
         return;
     }
     REQUIRE(r->status == 200);
