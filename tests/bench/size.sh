@@ -27,11 +27,12 @@ out=${1:-$repo/build-bench-size}
 # The budget is 6 KiB; the core does not meet it yet (see the README).
 # CI enforces ceilings, the figures last measured rounded up, so that size
 # only goes down; the target is reported beside them on every run.
-#  create path: 11,187 bytes when the core was the create path alone -> 11,200
-#  whole core: 16,293 bytes with the token lifecycle and rotation (as rotate.c
-#  stood when measured) -> 16,300
+#  create path: 10,406 bytes linked with --gc-sections from the create API
+#  (all core objects summed, when the core was the create path alone: 11,187)
+#  -> 10,450
+#  whole core: 16,274 bytes with the token lifecycle and rotation -> 16,300
 text_budget=6144
-text_ceiling=${CCAT_SIZE_CEILING:-11200}
+text_ceiling=${CCAT_SIZE_CEILING:-10450}
 core_ceiling=${CCAT_SIZE_CORE_CEILING:-16300}
 # The create API a create-only firmware calls (see (a) above).
 create_roots=(ccat_client_init ccat_client_set_token ccat_create_access_token

@@ -8,9 +8,11 @@ function, its total in bytes, and a Markdown fragment for the README.
 
 What is counted: every frame of core code on the path (gcc's figure includes
 the saved registers and the return address on Arm, since the return address
-sits in a pushed LR). What is not: calls through function pointers (the
-transport and platform hooks: they run code outside the core, whose stack
-belongs to the port that provides it) and calls to functions outside the core
+sits in a pushed LR), and the calls the core makes through its own function
+pointers when --indirect names them (the client calls the operation's request
+writer and response reader that way). What is not: calls through the other
+function pointers (the transport and platform hooks: they run code outside
+the core, whose stack belongs to the port that provides it) and calls to functions outside the core
 (libc memcpy/memset/strlen...); both are listed so a reader can add them.
 
 Fails (exit 1) when the worst case exceeds --limit, when any core function is
@@ -145,6 +147,10 @@ def main():
     ap.add_argument("--root", default="ccat_create_access_token")
     ap.add_argument("--limit", type=int, default=1024, help="budget in bytes")
     ap.add_argument("--target", default="Cortex-M4", help="label for the report")
+    ap.add_argument("--indirect", action="append", default=[], metavar="CALLER=CALLEE,...",
+                    help="calls the core makes through its own function pointers "
+                         "(e.g. the client's request writer and response reader), "
+                         "counted as direct calls; names, not titles")
     args = ap.parse_args()
 
     su_files = sorted(glob.glob(os.path.join(args.dir, "*.su")))
@@ -165,6 +171,17 @@ def main():
         if f.qual == "dynamic":
             errors.append("%s (%s) has an unbounded dynamic stack frame (VLA/alloca)"
                           % (f.name, f.loc))
+    by_name = {}
+    for t, f in funcs.items():
+        by_name.setdefault(f.name, []).append(t)
+    for spec in args.indirect:
+        caller, _, callees = spec.partition("=")
+        for name in [caller] + callees.split(","):
+            if name not in by_name:
+                errors.append("--indirect names %s, which no core source defines" % name)
+        if caller in by_name:
+            for t in by_name[caller]:
+                funcs[t].calls.extend(c for n in callees.split(",") for c in by_name.get(n, []))
     for cyc in find_cycles(funcs):
         errors.append("recursion: " + " -> ".join(funcs[t].name for t in cyc))
     if args.root not in funcs:
