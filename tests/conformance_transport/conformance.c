@@ -229,6 +229,20 @@ static void peer_stop(peer_t *p) {
 
 /* ---- scenarios ------------------------------------------------------------ */
 
+/* A peer in @p mode, and a transport of the backend under test connected to it. */
+static void conn_open(peer_t *p, int mode, ccat_transport_t *t) {
+    peer_start(p, mode);
+    B->make(t);
+    CHECK_EQ_INT(drive_connect(t, p->port), 1);
+}
+
+/* Close twice (a second close must be harmless), then stop the peer. */
+static void conn_close(peer_t *p, ccat_transport_t *t) {
+    t->close(t->ctx);
+    t->close(t->ctx);
+    peer_stop(p);
+}
+
 /* Wrong state or arguments -> ERR_ARGUMENT; close on a never-opened transport. */
 static void sc_arguments(void) {
     ccat_transport_t t;
@@ -315,9 +329,7 @@ static void sc_echo(void) {
     for (i = 0; i < BIG; i++) {
         out[i] = (uint8_t)(i * 7 + (i >> 8));
     }
-    peer_start(&p, PEER_ECHO);
-    B->make(&t);
-    CHECK_EQ_INT(drive_connect(&t, p.port), 1);
+    conn_open(&p, PEER_ECHO, &t);
     CHECK_EQ_INT(t.connect(t.ctx, B->host, p.port, 0), CCAT_TRANSPORT_ERR_ARGUMENT);
     CHECK_EQ_INT(c_send(&t, (const uint8_t *)"hello", 5, 2000), 5);
     CHECK_EQ_INT(recv_next(&t, &b, 1), 1);
@@ -342,9 +354,7 @@ static void sc_echo(void) {
     printf("%s: echoed %zu of %d bytes\n", B->name, got, BIG);
     CHECK_EQ_INT(got, BIG);
     CHECK(memcmp(in, out, BIG) == 0);
-    t.close(t.ctx);
-    t.close(t.ctx);
-    peer_stop(&p);
+    conn_close(&p, &t);
 }
 
 /* A peer that never reads or writes: recv times out, send fills up then times out. */
@@ -356,9 +366,7 @@ static void sc_silent(void) {
     int32_t rc = 1;
     size_t total = 0;
     uint32_t start;
-    peer_start(&p, PEER_SILENT);
-    B->make(&t);
-    CHECK_EQ_INT(drive_connect(&t, p.port), 1);
+    conn_open(&p, PEER_SILENT, &t);
     CHECK_EQ_INT(c_recv(&t, &b, 1, 300), 0);
     CHECK_EQ_INT(c_recv(&t, &b, 1, 0), 0);
     start = conf_now();
@@ -380,9 +388,7 @@ static void sc_silent(void) {
     CHECK(total > 0);
     CHECK(total < (64u << 20));
     CHECK_EQ_INT(c_send(&t, chunk, sizeof chunk, 200), 0);
-    t.close(t.ctx);
-    t.close(t.ctx);
-    peer_stop(&p);
+    conn_close(&p, &t);
 }
 
 /* Data, then the peer's FIN: ERR_CLOSED, and again ERR_CLOSED. */
@@ -390,16 +396,12 @@ static void sc_eof(void) {
     ccat_transport_t t;
     peer_t p;
     uint8_t buf[8];
-    peer_start(&p, PEER_BYE);
-    B->make(&t);
-    CHECK_EQ_INT(drive_connect(&t, p.port), 1);
+    conn_open(&p, PEER_BYE, &t);
     CHECK_EQ_INT(recv_exact(&t, buf, 3), 3);
     CHECK(memcmp(buf, "bye", 3) == 0);
     CHECK_EQ_INT(recv_next(&t, buf, sizeof buf), CCAT_TRANSPORT_ERR_CLOSED);
     CHECK_EQ_INT(recv_next(&t, buf, sizeof buf), CCAT_TRANSPORT_ERR_CLOSED);
-    t.close(t.ctx);
-    t.close(t.ctx);
-    peer_stop(&p);
+    conn_close(&p, &t);
     check_usable(&t);
 }
 
@@ -410,9 +412,7 @@ static void sc_reset(void) {
     uint8_t b = 'r';
     int32_t rc = 1;
     int i;
-    peer_start(&p, PEER_RESET);
-    B->make(&t);
-    CHECK_EQ_INT(drive_connect(&t, p.port), 1);
+    conn_open(&p, PEER_RESET, &t);
     CHECK_EQ_INT(c_send(&t, &b, 1, 2000), 1);
     CHECK_EQ_INT(recv_next(&t, &b, 1), CCAT_TRANSPORT_ERR_IO);
     for (i = 0; i < 50 && rc >= 0; i++) {
@@ -420,9 +420,7 @@ static void sc_reset(void) {
         conf_idle();
     }
     CHECK_EQ_INT(rc, CCAT_TRANSPORT_ERR_IO);
-    t.close(t.ctx);
-    t.close(t.ctx);
-    peer_stop(&p);
+    conn_close(&p, &t);
     check_usable(&t);
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ccat/ccat_http.h"
+#include "fuzz_common.h"
 
 typedef struct outcome {
     int rc, status, keep_alive;
@@ -22,13 +23,6 @@ typedef struct outcome {
     char strings[3][1024];
     int has[3];
 } outcome_t;
-
-#define REQUIRE(c)      \
-    do {                \
-        if (!(c)) {     \
-            abort();    \
-        }               \
-    } while (0)
 
 static int inside(const char *p, size_t n, const char *buf, size_t cap)
 {
@@ -56,26 +50,14 @@ static void keep_string(outcome_t *o, int i, const char *s, const char *buf, siz
 static void deliver(const uint8_t *data, size_t len, size_t cap, unsigned piece, int by_feed,
                     outcome_t *o)
 {
-    char *buf = malloc(cap);
     ccat_http_response_t r;
-    uint32_t rng = piece * 2654435761u + 1;
+    char *buf = fuzz_response_new(&r, cap);
+    fuzz_pieces_t pieces = fuzz_pieces(piece);
     size_t at = 0;
     int rc = CCAT_AGAIN;
 
-    REQUIRE(buf != NULL);
-    memset(buf, 0xA5, cap);
-    ccat_http_response_init(&r, buf, cap);
     while (at < len && (rc == CCAT_AGAIN || rc == CCAT_OK)) {
-        size_t n = len - at;
-        if (piece == 1) {
-            n = 1;
-        } else if (piece > 1) {
-            rng = rng * 1103515245u + 12345u;
-            n = 1 + (rng >> 16) % 64;
-            if (n > len - at) {
-                n = len - at;
-            }
-        }
+        size_t n = fuzz_next_piece(&pieces, len - at);
         if (by_feed) {
             rc = ccat_http_response_feed(&r, (const char *)data + at, n);
             at += n;

@@ -16,16 +16,9 @@
 #include "json.h"
 
 #include "../json/json_ref.h"
+#include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define REQUIRE(cond)                                                          \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond);         \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
 
 /* Reference: UTF-8 code points in s[0..n), or -1 (no NUL, overlong, surrogate, > U+10FFFF). */
 static long ref_utf8_count(const unsigned char *s, size_t n)

@@ -18,14 +18,7 @@
 #include <string.h>
 
 #include "ccat/ccat_rotate.h"
-
-#define REQUIRE(c)                                                       \
-    do {                                                                 \
-        if (!(c)) {                                                      \
-            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #c);      \
-            abort();                                                     \
-        }                                                                \
-    } while (0)
+#include "fuzz_common.h"
 
 static uint32_t le32(const uint8_t *p)
 {

@@ -26,14 +26,7 @@
 
 #include "ccat/ccat_http.h"
 #include "ccat/ccat_tokens.h"
-
-#define REQUIRE(c)                                                       \
-    do {                                                                 \
-        if (!(c)) {                                                      \
-            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #c);      \
-            abort();                                                     \
-        }                                                                \
-    } while (0)
+#include "fuzz_common.h"
 
 enum { CAP_MAX = 4096, OUT_MAX = 3 * CAP_MAX, NEXT_BIG = 4096 };
 
@@ -227,24 +220,14 @@ static void read_delete(outcome_t *o, ccat_http_response_t *r, const char *buf, 
 static void deliver(const uint8_t *data, size_t len, size_t cap, unsigned piece, int by_feed,
                     unsigned mode, outcome_t *o)
 {
-    char *buf = malloc(cap);
     ccat_http_response_t r;
-    uint32_t rng = piece * 2654435761u + 1;
+    char *buf = fuzz_response_new(&r, cap);
+    fuzz_pieces_t pieces = fuzz_pieces(piece);
     size_t at = 0;
     int rc = CCAT_AGAIN;
 
-    REQUIRE(buf != NULL);
-    memset(buf, 0xA5, cap);
-    ccat_http_response_init(&r, buf, cap);
     while (at < len && rc == CCAT_AGAIN) {
-        size_t n = len - at;
-        if (piece == 1) {
-            n = 1;
-        } else if (piece > 1) {
-            rng = rng * 1103515245u + 12345u;
-            n = 1 + (rng >> 16) % 64;
-            n = n > len - at ? len - at : n;
-        }
+        size_t n = fuzz_next_piece(&pieces, len - at);
         if (by_feed) {
             rc = ccat_http_response_feed(&r, (const char *)data + at, n);
         } else {

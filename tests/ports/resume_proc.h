@@ -15,33 +15,10 @@ static inline void resume_server_start(server_proc_t *s, const char *python, con
                                        const char *mode, const char *host, const char *cert,
                                        const char *key, uint16_t port) {
     char port_text[8];
-    char line[64];
-    int in[2], out[2];
+    char *argv[] = {(char *)python, (char *)script, (char *)mode, (char *)host,
+                    (char *)cert,   (char *)key,    port_text,    NULL};
     snprintf(port_text, sizeof port_text, "%u", (unsigned)port);
-    s->pid = -1;
-    s->port = 0;
-    s->to_child = s->from_child = -1;
-    if (pipe(in) != 0 || pipe(out) != 0) {
-        return;
-    }
-    s->pid = fork();
-    if (s->pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        close(in[0]); close(in[1]); close(out[0]); close(out[1]);
-        execl(python, python, script, mode, host, cert, key, port_text, (char *)NULL);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    s->to_child = in[1];
-    s->from_child = out[0];
-    if (s->pid > 0 && server_read_line(s, line, sizeof line, 10000) == 0 &&
-        strncmp(line, "PORT ", 5) == 0) {
-        s->port = (uint16_t)atoi(line + 5);
-    } else {
-        fprintf(stderr, "resume server %s %s did not start\n", mode, host);
-    }
+    server_spawn(s, argv);
 }
 
 /* The server's next handshake report must be exactly "HS resumed=R sni=SNI". */

@@ -60,10 +60,13 @@ static inline int server_read_line(server_proc_t *s, char *line, size_t cap, uin
     return -1;
 }
 
-/* Start "python3 servers.py mode host [cert key]"; port stays 0 on failure. */
-static inline void server_start(server_proc_t *s, const char *python, const char *script,
-                                const char *mode, const char *host, const char *cert,
-                                const char *key) {
+/*
+ * Fork and exec @p argv (argv[0]: the interpreter's path; NULL-terminated)
+ * with pipes on its stdin and stdout, then wait for its "PORT <n>" line;
+ * port stays 0 on failure. What server_start() and the resumption tests'
+ * resume_server_start() both do.
+ */
+static inline void server_spawn(server_proc_t *s, char *const argv[]) {
     int in[2], out[2];
     char line[64];
     s->pid = -1;
@@ -77,11 +80,7 @@ static inline void server_start(server_proc_t *s, const char *python, const char
         dup2(in[0], 0);
         dup2(out[1], 1);
         close(in[0]); close(in[1]); close(out[0]); close(out[1]);
-        if (cert != NULL) {
-            execl(python, python, script, mode, host, cert, key, (char *)NULL);
-        } else {
-            execl(python, python, script, mode, host, (char *)NULL);
-        }
+        execv(argv[0], argv);
         _exit(127);
     }
     close(in[0]);
@@ -92,8 +91,20 @@ static inline void server_start(server_proc_t *s, const char *python, const char
         strncmp(line, "PORT ", 5) == 0) {
         s->port = (uint16_t)atoi(line + 5);
     } else {
-        fprintf(stderr, "server %s %s did not start\n", mode, host);
+        fprintf(stderr, "%s %s %s did not start\n", argv[1], argv[2], argv[3]);
     }
+}
+
+/* Start "python3 servers.py mode host [cert key]"; port stays 0 on failure. */
+static inline void server_start(server_proc_t *s, const char *python, const char *script,
+                                const char *mode, const char *host, const char *cert,
+                                const char *key) {
+    char *argv[] = {(char *)python, (char *)script, (char *)mode, (char *)host,
+                    (char *)cert,   (char *)key,    NULL};
+    if (cert == NULL) {
+        argv[4] = NULL;
+    }
+    server_spawn(s, argv);
 }
 
 /* Close its stdin, wait up to 3 s, then SIGKILL it (by pid: we started it). */

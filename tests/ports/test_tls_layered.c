@@ -11,22 +11,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <mbedtls/ctr_drbg.h>
-#include <mbedtls/entropy.h>
-#include <mbedtls/pk.h>
-#include <mbedtls/ssl.h>
 #include <mbedtls/ssl_internal.h>
 
 #include "ccat/ccat_status.h"
 #include "ccat_mbedtls.h"
+#include "mem_tls_server.h"
 #include "test.h"
 
 /* ---- the double: two byte queues plus counters and fault switches ------- */
-
-typedef struct byteq {
-    uint8_t data[65536];
-    size_t len;
-} byteq_t;
 
 typedef struct link {
     byteq_t c2s, s2c;
@@ -42,25 +34,6 @@ typedef struct link {
 } link_t;
 
 static link_t lk;
-
-static size_t q_put(byteq_t *q, const uint8_t *p, size_t n) {
-    if (n > sizeof q->data - q->len) {
-        n = sizeof q->data - q->len;
-    }
-    memcpy(q->data + q->len, p, n);
-    q->len += n;
-    return n;
-}
-
-static size_t q_get(byteq_t *q, uint8_t *p, size_t n) {
-    if (n > q->len) {
-        n = q->len;
-    }
-    memcpy(p, q->data, n);
-    memmove(q->data, q->data + n, q->len - n);
-    q->len -= n;
-    return n;
-}
 
 static int32_t d_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms) {
     link_t *l = ctx;
@@ -112,12 +85,6 @@ static const ccat_transport_t lower = {d_connect, d_send, d_recv, d_close, &lk};
 
 /* ---- the in-process server ---------------------------------------------- */
 
-static mbedtls_ssl_context srv;
-static mbedtls_ssl_config srv_conf;
-static mbedtls_x509_crt srv_crt;
-static mbedtls_pk_context srv_key;
-static mbedtls_entropy_context srv_entropy;
-static mbedtls_ctr_drbg_context srv_drbg;
 static char srv_sni[300];
 
 static int s_send(void *ctx, const unsigned char *buf, size_t len) {
@@ -144,36 +111,9 @@ static const char *cert_dir;
 
 /* The server with certificate and key @p name.pem / @p name.key. */
 static int server_setup(const char *name) {
-    char path[512];
-    int ok = 1;
-    mbedtls_ssl_init(&srv);
-    mbedtls_ssl_config_init(&srv_conf);
-    mbedtls_x509_crt_init(&srv_crt);
-    mbedtls_pk_init(&srv_key);
-    mbedtls_entropy_init(&srv_entropy);
-    mbedtls_ctr_drbg_init(&srv_drbg);
-    snprintf(path, sizeof path, "%s/%s.pem", cert_dir, name);
-    ok &= mbedtls_x509_crt_parse_file(&srv_crt, path) == 0;
-    snprintf(path, sizeof path, "%s/%s.key", cert_dir, name);
-    ok &= mbedtls_pk_parse_keyfile(&srv_key, path, NULL) == 0;
-    ok &= mbedtls_ctr_drbg_seed(&srv_drbg, mbedtls_entropy_func, &srv_entropy, NULL, 0) == 0;
-    ok &= mbedtls_ssl_config_defaults(&srv_conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
-                                      MBEDTLS_SSL_PRESET_DEFAULT) == 0;
-    mbedtls_ssl_conf_rng(&srv_conf, mbedtls_ctr_drbg_random, &srv_drbg);
-    ok &= mbedtls_ssl_conf_own_cert(&srv_conf, &srv_crt, &srv_key) == 0;
+    int ok = mem_server_begin(cert_dir, name);
     mbedtls_ssl_conf_sni(&srv_conf, s_sni, NULL);
-    ok &= mbedtls_ssl_setup(&srv, &srv_conf) == 0;
-    mbedtls_ssl_set_bio(&srv, NULL, s_send, s_recv, NULL);
-    return ok;
-}
-
-static void server_free(void) {
-    mbedtls_ssl_free(&srv);
-    mbedtls_ssl_config_free(&srv_conf);
-    mbedtls_x509_crt_free(&srv_crt);
-    mbedtls_pk_free(&srv_key);
-    mbedtls_ctr_drbg_free(&srv_drbg);
-    mbedtls_entropy_free(&srv_entropy);
+    return mem_server_finish(s_send, s_recv) && ok;
 }
 
 /* A fresh connection: empty queues, counters and faults cleared, server reset. */
@@ -421,7 +361,7 @@ static void test_builtin_roots_reject(void) {
 static int32_t connect_as(const char *cert, const char *host) {
     int32_t rc;
     int zeros;
-    server_free();
+    mem_server_free();
     CHECK(server_setup(cert));
     fresh();
     strcpy(srv_sni, "(none)"); /* the SNI callback overwrites it when SNI came */
@@ -475,7 +415,7 @@ static void test_ip_literals(void) {
     CHECK_EQ_INT(connect_as("iponly", "::1"), CCAT_TRANSPORT_ERR_CERT);
     CHECK_EQ_INT(connect_as("iponly", "localhost"), CCAT_TRANSPORT_ERR_CERT);
     CHECK_EQ_STR(srv_sni, "localhost");
-    server_free();
+    mem_server_free();
     CHECK(server_setup("server"));
 }
 
@@ -518,6 +458,6 @@ int main(int argc, char **argv) {
     ccat_mbedtls_free(&tls);
     CHECK(all_zero(&tls, sizeof tls));
     ccat_mbedtls_free(&tls); /* twice is harmless */
-    server_free();
+    mem_server_free();
     return test_summary("ports_tls_layered");
 }

@@ -14,23 +14,16 @@
 #include <string.h>
 #include <time.h>
 
-#include <mbedtls/ctr_drbg.h>
-#include <mbedtls/entropy.h>
-#include <mbedtls/pk.h>
-#include <mbedtls/ssl.h>
 #include <mbedtls/ssl_cache.h>
 #include <mbedtls/ssl_ticket.h>
 
 #include "ccat/ccat_status.h"
 #include "ccat_mbedtls.h"
+#define MEM_QUEUE_BYTES 32768
+#include "mem_tls_server.h"
 #include "test.h"
 
 /* ---- the pipe: two byte queues; 0 = nothing yet ---------------------------- */
-
-typedef struct byteq {
-    uint8_t data[32768];
-    size_t len;
-} byteq_t;
 
 static byteq_t c2s, s2c;
 static size_t wire_bytes; /* both directions, since the last reset */
@@ -38,25 +31,6 @@ static size_t full_bytes, resumed_bytes; /* of the last full and resumed handsha
 static int connects;
 static int hangups;       /* recv: the server hangs up on this many ClientHellos */
 static int32_t recv_fail; /* recv: this error (< 0) once the ClientHello is out */
-
-static size_t q_put(byteq_t *q, const uint8_t *p, size_t n) {
-    if (n > sizeof q->data - q->len) {
-        n = sizeof q->data - q->len;
-    }
-    memcpy(q->data + q->len, p, n);
-    q->len += n;
-    return n;
-}
-
-static size_t q_get(byteq_t *q, uint8_t *p, size_t n) {
-    if (n > q->len) {
-        n = q->len;
-    }
-    memcpy(p, q->data, n);
-    memmove(q->data, q->data + n, q->len - n);
-    q->len -= n;
-    return n;
-}
 
 static int32_t p_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms) {
     (void)ctx; (void)host; (void)port; (void)timeout_ms;
@@ -95,12 +69,6 @@ static const ccat_transport_t pipe_lower = {p_connect, p_send, p_recv, p_close, 
 
 /* ---- the server ------------------------------------------------------------- */
 
-static mbedtls_ssl_context srv;
-static mbedtls_ssl_config srv_conf;
-static mbedtls_x509_crt srv_crt;
-static mbedtls_pk_context srv_key;
-static mbedtls_entropy_context srv_entropy;
-static mbedtls_ctr_drbg_context srv_drbg;
 static mbedtls_ssl_cache_context srv_cache;
 static mbedtls_ssl_ticket_context srv_ticket;
 static int srv_resumed; /* the server's ServerHello resumed the client's session */
@@ -119,25 +87,9 @@ static int s_recv(void *ctx, unsigned char *buf, size_t len) {
 
 /* A server with a session cache (@p tickets 0) or session tickets, good for an hour. */
 static int server_setup(const char *dir, int tickets) {
-    char path[512];
-    int ok = 1;
-    mbedtls_ssl_init(&srv);
-    mbedtls_ssl_config_init(&srv_conf);
-    mbedtls_x509_crt_init(&srv_crt);
-    mbedtls_pk_init(&srv_key);
-    mbedtls_entropy_init(&srv_entropy);
-    mbedtls_ctr_drbg_init(&srv_drbg);
+    int ok = mem_server_begin(dir, "server");
     mbedtls_ssl_cache_init(&srv_cache);
     mbedtls_ssl_ticket_init(&srv_ticket);
-    snprintf(path, sizeof path, "%s/server.pem", dir);
-    ok &= mbedtls_x509_crt_parse_file(&srv_crt, path) == 0;
-    snprintf(path, sizeof path, "%s/server.key", dir);
-    ok &= mbedtls_pk_parse_keyfile(&srv_key, path, NULL) == 0;
-    ok &= mbedtls_ctr_drbg_seed(&srv_drbg, mbedtls_entropy_func, &srv_entropy, NULL, 0) == 0;
-    ok &= mbedtls_ssl_config_defaults(&srv_conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
-                                      MBEDTLS_SSL_PRESET_DEFAULT) == 0;
-    mbedtls_ssl_conf_rng(&srv_conf, mbedtls_ctr_drbg_random, &srv_drbg);
-    ok &= mbedtls_ssl_conf_own_cert(&srv_conf, &srv_crt, &srv_key) == 0;
     if (tickets) {
         ok &= mbedtls_ssl_ticket_setup(&srv_ticket, mbedtls_ctr_drbg_random, &srv_drbg,
                                        MBEDTLS_CIPHER_AES_256_GCM, 3600) == 0;
@@ -148,8 +100,7 @@ static int server_setup(const char *dir, int tickets) {
         mbedtls_ssl_conf_session_cache(&srv_conf, &srv_cache, mbedtls_ssl_cache_get,
                                        mbedtls_ssl_cache_set);
     }
-    ok &= mbedtls_ssl_setup(&srv, &srv_conf) == 0;
-    mbedtls_ssl_set_bio(&srv, NULL, s_send, s_recv, NULL);
+    ok &= mem_server_finish(s_send, s_recv);
     return ok;
 }
 
@@ -163,14 +114,9 @@ static void server_lifetime(int tickets, int seconds) {
 }
 
 static void server_free(void) {
-    mbedtls_ssl_free(&srv);
-    mbedtls_ssl_config_free(&srv_conf);
+    mem_server_free();
     mbedtls_ssl_cache_free(&srv_cache);
     mbedtls_ssl_ticket_free(&srv_ticket);
-    mbedtls_x509_crt_free(&srv_crt);
-    mbedtls_pk_free(&srv_key);
-    mbedtls_ctr_drbg_free(&srv_drbg);
-    mbedtls_entropy_free(&srv_entropy);
 }
 
 /* Run the server's handshake as far as its input allows. */

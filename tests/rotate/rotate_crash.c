@@ -219,17 +219,25 @@ static unsigned t_tick(enum fault_kind *kind)
 
 static void check_invariants(const char *where);
 
+/*
+ * The armed fault hits this operation: a power cut at @p where when @p cut
+ * (no return), else the operation reports @p err. Either way it fires once.
+ */
+static int32_t hit(int cut, unsigned where, int32_t err)
+{
+    if (cut) {
+        power_cut(where);
+    }
+    fault.fired = 1;
+    fails_injected++;
+    return err;
+}
+
 static int32_t w_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout)
 {
     enum fault_kind k = F_NONE;
-    unsigned when = t_tick(&k);
-    if (when && k == F_T_FAIL) {
-        fault.fired = 1;
-        fails_injected++;
-        return CCAT_TRANSPORT_ERR_CONNECT;
-    }
-    if (when) {
-        power_cut(0);
+    if (t_tick(&k)) {
+        return hit(k == F_T_CUT, 0, CCAT_TRANSPORT_ERR_CONNECT);
     }
     return tcp.connect(ctx, host, port, timeout);
 }
@@ -240,22 +248,14 @@ static int32_t w_send(void *ctx, const uint8_t *data, size_t len, uint32_t timeo
     enum fault_kind k = F_NONE;
     unsigned when = t_tick(&k);
     if (when == 1) {
-        if (k == F_T_CUT) {
-            power_cut(0);
-        }
-        fault.fired = 1;
-        fails_injected++;
-        return CCAT_TRANSPORT_ERR_IO;
+        return hit(k == F_T_CUT, 0, CCAT_TRANSPORT_ERR_IO);
     }
     int32_t r = tcp.send(ctx, data, len, timeout);
     if (when == 2) {
         if (k == F_T_CUT) {
             nanosleep(&(struct timespec){0, 3000000}, NULL); /* let the service act */
-            power_cut(1);
         }
-        fault.fired = 1;
-        fails_injected++;
-        return CCAT_TRANSPORT_ERR_IO;
+        return hit(k == F_T_CUT, 1, CCAT_TRANSPORT_ERR_IO);
     }
     return r;
 }
@@ -265,21 +265,11 @@ static int32_t w_recv(void *ctx, uint8_t *buf, size_t len, uint32_t timeout)
     enum fault_kind k = F_NONE;
     unsigned when = t_tick(&k);
     if (when == 1) {
-        if (k == F_T_CUT) {
-            power_cut(0);
-        }
-        fault.fired = 1;
-        fails_injected++;
-        return CCAT_TRANSPORT_ERR_IO;
+        return hit(k == F_T_CUT, 0, CCAT_TRANSPORT_ERR_IO);
     }
     int32_t r = tcp.recv(ctx, buf, len, timeout);
     if (when == 2) {
-        if (k == F_T_CUT) {
-            power_cut(1);
-        }
-        fault.fired = 1;
-        fails_injected++;
-        return CCAT_TRANSPORT_ERR_IO;
+        return hit(k == F_T_CUT, 1, CCAT_TRANSPORT_ERR_IO);
     }
     return r;
 }
@@ -299,12 +289,7 @@ static int s_tick(void)
 static int32_t w_read(void *ctx, uint8_t *buf, size_t cap)
 {
     if (s_tick()) {
-        if (fault.kind == F_S_CUT) {
-            power_cut(2);
-        }
-        fault.fired = 1;
-        fails_injected++;
-        return CCAT_STORAGE_ERR_IO;
+        return hit(fault.kind == F_S_CUT, 2, CCAT_STORAGE_ERR_IO);
     }
     return backend.read(ctx, buf, cap);
 }
@@ -326,12 +311,7 @@ static int32_t w_write(void *ctx, const uint8_t *data, size_t len)
         if (fault.variant % 2) {
             torn_write(data, len);
         }
-        if (fault.kind == F_S_CUT) {
-            power_cut(2);
-        }
-        fault.fired = 1;
-        fails_injected++;
-        return CCAT_STORAGE_ERR_IO;
+        return hit(fault.kind == F_S_CUT, 2, CCAT_STORAGE_ERR_IO);
     }
     return backend.write(ctx, data, len);
 }
@@ -343,12 +323,7 @@ static int32_t w_commit(void *ctx)
         if (fault.variant % 2) {
             backend.commit(ctx);
         }
-        if (fault.kind == F_S_CUT) {
-            power_cut(3);
-        }
-        fault.fired = 1;
-        fails_injected++;
-        return CCAT_STORAGE_ERR_IO;
+        return hit(fault.kind == F_S_CUT, 3, CCAT_STORAGE_ERR_IO);
     }
     int32_t r = backend.commit(ctx);
     if (r == 0) {

@@ -41,7 +41,12 @@ typedef struct {
 
 static world_t W;
 
-static int32_t inject(void)
+/*
+ * Every transport call starts here: the clock ticks, the scripted fault
+ * (if this is its call) is returned, else ERR_IO when @p need_open and the
+ * connection is not open, else 1 (go on).
+ */
+static int32_t inject(int need_open)
 {
     W.calls++;
     W.now += 1;
@@ -55,13 +60,13 @@ static int32_t inject(void)
             return 0;
         }
     }
-    return 1;
+    return need_open && !W.open ? CCAT_TRANSPORT_ERR_IO : 1;
 }
 
 static int32_t t_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
 {
     (void)ctx, (void)timeout_ms;
-    int32_t r = inject();
+    int32_t r = inject(0);
     if (r <= 0) {
         return r;
     }
@@ -76,12 +81,9 @@ static int32_t t_connect(void *ctx, const char *host, uint16_t port, uint32_t ti
 static int32_t t_send(void *ctx, const uint8_t *data, size_t len, uint32_t timeout_ms)
 {
     (void)ctx, (void)timeout_ms;
-    int32_t r = inject();
+    int32_t r = inject(1);
     if (r <= 0) {
         return r;
-    }
-    if (!W.open) {
-        return CCAT_TRANSPORT_ERR_IO;
     }
     size_t n = len > 100 ? 100 : len; /* partial sends */
     if (W.sent_len + n < sizeof(W.sent)) {
@@ -110,12 +112,9 @@ static int32_t t_send(void *ctx, const uint8_t *data, size_t len, uint32_t timeo
 static int32_t t_recv(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
     (void)ctx, (void)timeout_ms;
-    int32_t r = inject();
+    int32_t r = inject(1);
     if (r <= 0) {
         return r;
-    }
-    if (!W.open) {
-        return CCAT_TRANSPORT_ERR_IO;
     }
     if (W.hangup) {
         W.hangup = 0;
