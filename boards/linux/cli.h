@@ -226,6 +226,10 @@ void ccat_cli_list_end(FILE *f, unsigned items, const char *key, const char *tok
 /** @brief verify-session's output: `{"identity": ...}` as the AWS CLI prints
  * it; nothing at all without an identity (the AWS CLI prints no empty output). */
 void ccat_cli_identity_print(FILE *f, const char *identity);
+
+/** @brief Print @p s as a JSON string literal on @p f, escaped as Python's
+ * json module writes it (the AWS CLI's output). */
+void ccat_cli_json_string_print(FILE *f, const char *s);
 /**@}*/
 
 /**

@@ -113,8 +113,7 @@ static void out_json_string(out_t *o, const char *s, size_t n)
     ccat_wipe(seq, sizeof seq);
 }
 
-/** @brief Print s as a JSON string literal on @p f, escaped as out_json_string() does. */
-static void file_json_string(FILE *f, const char *s)
+void ccat_cli_json_string_print(FILE *f, const char *s)
 {
     char seq[6];
     fputc('"', f);
@@ -290,15 +289,15 @@ void ccat_cli_list_item(FILE *f, const ccat_access_token_summary_t *it, unsigned
     /* json.dumps(indent=4) of the parsed page: members in the shape's order,
      * an absent expiresTime left out. */
     fputs(index == 0 ? "\n        {\n            \"id\": " : ",\n        {\n            \"id\": ", f);
-    file_json_string(f, it->id);
+    ccat_cli_json_string_print(f, it->id);
     fputs(",\n            \"name\": ", f);
-    file_json_string(f, it->name);
+    ccat_cli_json_string_print(f, it->name);
     if (it->has_expires_time) {
         char when[CCAT_TIME_TEXT_MAX];
         if (ccat_time_format(it->expires_time, when) < 0)
             when[0] = '\0'; /* cannot happen: the parser keeps to years 0001-9999 */
         fputs(",\n            \"expiresTime\": ", f);
-        file_json_string(f, when);
+        ccat_cli_json_string_print(f, when);
     }
     fputs("\n        }", f);
 }
@@ -308,7 +307,7 @@ void ccat_cli_list_end(FILE *f, unsigned items, const char *key, const char *tok
     fputs(items == 0 ? "]" : "\n    ]", f);
     if (token != NULL && token[0] != '\0') {
         fprintf(f, ",\n    \"%s\": ", key);
-        file_json_string(f, token);
+        ccat_cli_json_string_print(f, token);
     }
     fputs("\n}\n", f);
 }
@@ -318,6 +317,6 @@ void ccat_cli_identity_print(FILE *f, const char *identity)
     if (identity == NULL)
         return;
     fputs("{\n    \"identity\": ", f);
-    file_json_string(f, identity);
+    ccat_cli_json_string_print(f, identity);
     fputs("\n}\n", f);
 }

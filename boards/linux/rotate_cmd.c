@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "storage.h"
 
 /* The state record and its listing scratch: the only RAM holding a secret;
@@ -65,16 +66,23 @@ static int print_result(FILE *out, const ccat_rotate_config_t *cfg, const ccat_r
         ccat_time_format(s.current.expires_time, exp);
     }
     if (st == CCAT_OK) {
-        fprintf(out,
-                "{\n    \"rotated\": %s,\n    \"resumed\": %s,\n    \"name\": \"%s\",\n"
-                "    \"accessTokenId\": \"%s\",\n    \"expiresTime\": \"%s\",\n"
-                "    \"generation\": %lu,\n    \"orphansDeleted\": %u\n}\n",
-                res->rotated ? "true" : "false", res->resumed ? "true" : "false", s.current.name,
-                s.current.id, exp, (unsigned long)res->generation, (unsigned)res->orphans_deleted);
+        /* Name and id are escaped: neither the prefix nor the service's id is
+         * guaranteed free of quotes, backslashes or non-ASCII. */
+        fprintf(out, "{\n    \"rotated\": %s,\n    \"resumed\": %s,\n    \"name\": ",
+                res->rotated ? "true" : "false", res->resumed ? "true" : "false");
+        ccat_cli_json_string_print(out, s.current.name);
+        fputs(",\n    \"accessTokenId\": ", out);
+        ccat_cli_json_string_print(out, s.current.id);
+        fprintf(out, ",\n    \"expiresTime\": \"%s\",\n    \"generation\": %lu,\n"
+                "    \"orphansDeleted\": %u\n}\n",
+                exp, (unsigned long)res->generation, (unsigned)res->orphans_deleted);
     }
     ccat_wipe(rotate_record, sizeof rotate_record);
     return st == CCAT_OK && fflush(out) == 0 ? 0 : 255;
 }
+
+static int rotate_locked(ccat_client_t *client, const ccat_cli_rotate_opts_t *o,
+                         const ccat_rotate_storage_t *storage, FILE *out, FILE *err);
 
 int ccat_cli_rotate(ccat_client_t *client, const ccat_cli_rotate_opts_t *o, FILE *out, FILE *err)
 {
@@ -85,8 +93,24 @@ int ccat_cli_rotate(ccat_client_t *client, const ccat_cli_rotate_opts_t *o, FILE
     }
     ccat_rotate_storage_t storage;
     ccat_file_storage_init(&rotate_file, o->state_file, &storage);
+    int locked = ccat_file_storage_lock(&rotate_file);
+    if (locked != 0) {
+        fprintf(err, "ccat: error: rotate-access-token: %s\n",
+                locked > 0 ? "another rotation of this state file is running; try again later"
+                           : "cannot open the lock file next to the state file");
+        return 255;
+    }
+    int rc = rotate_locked(client, o, &storage, out, err);
+    ccat_file_storage_unlock(&rotate_file);
+    return rc;
+}
+
+/* The whole run, with the state file locked against a second rotation. */
+static int rotate_locked(ccat_client_t *client, const ccat_cli_rotate_opts_t *o,
+                         const ccat_rotate_storage_t *storage, FILE *out, FILE *err)
+{
     long life = days_parse(o->lifetime_days, 1), renew = days_parse(o->renew_before_days, 0);
-    ccat_rotate_config_t cfg = {&storage, o->name_prefix, life > 0 ? (uint32_t)life * 86400u : 0,
+    ccat_rotate_config_t cfg = {storage, o->name_prefix, life > 0 ? (uint32_t)life * 86400u : 0,
                                 renew > 0 ? (uint32_t)renew * 86400u : 0,
                                 NULL, NULL, /* no clock: the service's Date header gives the time */
                                 rotate_record, sizeof rotate_record};

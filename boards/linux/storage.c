@@ -41,7 +41,12 @@ int32_t ccat_file_storage_write(void *ctx, const uint8_t *data, size_t len)
 {
     ccat_file_storage_t *fs = (ccat_file_storage_t *)ctx;
     fs->staged = 0;
-    int fd = open(fs->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    /* A fresh file every time: O_CREAT on an existing PATH.tmp would keep its
+     * mode (perhaps readable by others) and follow a symlink planted there. */
+    if (unlink(fs->tmp) != 0 && errno != ENOENT) {
+        return CCAT_STORAGE_ERR_IO;
+    }
+    int fd = open(fs->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
         return CCAT_STORAGE_ERR_IO;
     }
@@ -85,6 +90,34 @@ static int32_t file_commit(void *ctx)
     return bad ? CCAT_STORAGE_ERR_IO : 0;
 }
 
+int ccat_file_storage_lock(ccat_file_storage_t *fs)
+{
+    if (fs->lock_fd < 0) {
+        fs->lock_fd = open(fs->lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fs->lock_fd < 0) {
+            return -1;
+        }
+    }
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    if (fcntl(fs->lock_fd, F_SETLK, &fl) == 0) {
+        return 0;
+    }
+    int busy = errno == EACCES || errno == EAGAIN;
+    ccat_file_storage_unlock(fs);
+    return busy ? 1 : -1;
+}
+
+void ccat_file_storage_unlock(ccat_file_storage_t *fs)
+{
+    if (fs->lock_fd >= 0) {
+        close(fs->lock_fd); /* closing releases the record lock */
+        fs->lock_fd = -1;
+    }
+}
+
 int ccat_file_storage_init(ccat_file_storage_t *fs, const char *path, ccat_rotate_storage_t *out)
 {
     size_t n = path == NULL ? 0 : strlen(path);
@@ -95,6 +128,9 @@ int ccat_file_storage_init(ccat_file_storage_t *fs, const char *path, ccat_rotat
     memcpy(fs->path, path, n + 1);
     memcpy(fs->tmp, path, n);
     memcpy(fs->tmp + n, ".tmp", 5);
+    memcpy(fs->lock, path, n);
+    memcpy(fs->lock + n, ".lock", 6);
+    fs->lock_fd = -1;
     const char *slash = strrchr(path, '/');
     if (slash == NULL) {
         memcpy(fs->dir, ".", 2);

@@ -8,8 +8,12 @@
  * fsyncs it; commit() renames it over `PATH`, which POSIX makes atomic, and
  * fsyncs the directory so that the rename itself survives a power loss.
  * read() returns `PATH` whole. A reset at any moment leaves `PATH` either
- * the old or the new record; a leftover `PATH.tmp` is simply overwritten by
- * the next write.
+ * the old or the new record; a leftover `PATH.tmp` is removed and created
+ * afresh (never reused: its mode or a symlink there could expose secrets).
+ *
+ * Rotation must never run twice at once on the same state (two runs would
+ * each commit over the other's record): ccat_file_storage_lock() takes an
+ * exclusive lock on `PATH.lock` for the whole run.
  *
  * To port to another board, keep the contract, not the code: on raw flash,
  * two slots and ccat_rotate_record_check() (see docs/ROTATION.md).
@@ -29,6 +33,8 @@ typedef struct ccat_file_storage {
     char path[CCAT_FILE_STORAGE_PATH_MAX + 1];    /**< The state file. */
     char tmp[CCAT_FILE_STORAGE_PATH_MAX + 5];     /**< The staging file, PATH.tmp. */
     char dir[CCAT_FILE_STORAGE_PATH_MAX + 1];     /**< Directory to fsync after rename. */
+    char lock[CCAT_FILE_STORAGE_PATH_MAX + 6];    /**< The lock file, PATH.lock. */
+    int lock_fd;                                  /**< Open lock file, or -1. */
     uint8_t staged;                               /**< A write() awaits its commit(). */
 } ccat_file_storage_t;
 
@@ -38,6 +44,16 @@ typedef struct ccat_file_storage {
  * @return 0, or -1 when @p path is empty or longer than CCAT_FILE_STORAGE_PATH_MAX.
  */
 int ccat_file_storage_init(ccat_file_storage_t *fs, const char *path, ccat_rotate_storage_t *out);
+
+/**
+ * @brief Take the exclusive, non-blocking lock of the state (POSIX record
+ * lock on `PATH.lock`, released when the process ends, even by a crash).
+ * @return 0 locked, 1 another process holds it, -1 the lock file cannot be used.
+ */
+int ccat_file_storage_lock(ccat_file_storage_t *fs);
+
+/** @brief Release the lock of ccat_file_storage_lock() (nothing if not held). */
+void ccat_file_storage_unlock(ccat_file_storage_t *fs);
 
 /**
  * @brief Write @p len bytes to the staging file without committing: a test

@@ -192,6 +192,48 @@ class RotateCli(clitest.CliCase):
         self.assertIn("ACCESS_DENIED", res.stderr)
         self.secrets_absent(res)
 
+    def test_second_run_refused_while_one_runs(self):
+        """Two rotations of one state would commit over each other: the lock refuses one."""
+        import fcntl
+        a = self.factory_token()
+        self.result(run_cli(self.rotate_args("--access-token-id", a["accessTokenId"]),
+                            token=a["secret"]))
+        self.emu.clear()
+        with open(self.state + ".lock", "r+b") as lk:
+            fcntl.lockf(lk, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another run holds it
+            res = run_cli(self.rotate_args(), token=None)
+            self.assert_rc(res, clitest.EXIT_FAILURE)
+            self.assertIn("another rotation", res.stderr)
+            self.assertEqual(self.emu.requests(), [])
+        out = self.result(run_cli(self.rotate_args(), token=None))  # released: runs
+        self.assertEqual(out["name"], "dev42-2")
+
+    def test_leftover_staging_file_not_reused(self):
+        """A PATH.tmp left readable (or a symlink there) must not carry secrets out."""
+        a = self.factory_token()
+        with open(self.state + ".tmp", "wb") as f:
+            f.write(b"left over")
+        os.chmod(self.state + ".tmp", 0o644)
+        elsewhere = os.path.join(self.dir, "elsewhere")
+        self.result(run_cli(self.rotate_args("--access-token-id", a["accessTokenId"]),
+                            token=a["secret"]))
+        self.assertEqual(stat.S_IMODE(os.stat(self.state).st_mode), 0o600)
+        os.symlink(elsewhere, self.state + ".tmp")
+        self.result(run_cli(self.rotate_args(), token=None))
+        self.assertEqual(stat.S_IMODE(os.stat(self.state).st_mode), 0o600)
+        self.assertFalse(os.path.lexists(elsewhere), "followed a symlink at PATH.tmp")
+
+    def test_output_is_json_whatever_the_name(self):
+        prefix = 'dev"q\\-'
+        res = clitest.run_cli(self.create_args(name=prefix + "0"))
+        self.assert_rc(res, 0)
+        a = json.loads(res.stdout)
+        out = self.result(run_cli(self.rotate_args("--access-token-id", a["accessTokenId"],
+                                                   prefix=prefix), token=a["secret"]))
+        self.assertEqual(out["name"], prefix + "1")
+        live = [t for t in self.emu.store() if t["live"] and t["name"].startswith(prefix)]
+        self.assertEqual([t["id"] for t in live], [out["accessTokenId"]])
+
 
 if __name__ == "__main__":
     clitest.main()
