@@ -192,7 +192,8 @@ int32_t ccat_rotate_record_encode(const ccat_rotate_state_t *st, uint8_t *rec, s
 
 /* ------------------------------------------------------------------------ */
 
-/* Length of a usable prefix (1..CCAT_ROTATE_PREFIX_MAX printable ASCII), else 0. */
+/* Length of a usable prefix (1..CCAT_ROTATE_PREFIX_MAX printable ASCII, not
+ * ending in a digit: "dev1" + "7" would be "dev" + "17"), else 0. */
 static size_t prefix_len(const char *prefix)
 {
     size_t n = prefix == NULL ? 0 : strlen(prefix);
@@ -201,7 +202,11 @@ static size_t prefix_len(const char *prefix)
             return 0;
         }
     }
-    return n <= CCAT_ROTATE_PREFIX_MAX ? n : 0;
+    if (n == 0 || n > CCAT_ROTATE_PREFIX_MAX ||
+        (unsigned char)prefix[n - 1] - (unsigned)'0' < 10u) {
+        return 0;
+    }
+    return n;
 }
 
 int ccat_rotate_name(const char *prefix, uint32_t gen, char *out)
@@ -320,28 +325,35 @@ static ccat_status_t save(rot_t *r)
 /* Orphan ids collected from a page: ids of tokens named prefix + digits. */
 typedef struct sweep {
     const char *prefix;
-    const char *keep[2]; /* the stored tokens' ids */
+    const char *keep[2]; /* the stored tokens' ids; keep[0] is the calling token's */
     char *ids;           /* SWEEP_IDS slots of ID_MAX + 1 bytes */
     unsigned n;
+    int seen;            /* keep[0] was listed: the stored id is the service's */
 } sweep_t;
 
 static int sweep_item(void *ctx, const ccat_access_token_summary_t *it)
 {
     sweep_t *s = (sweep_t *)ctx;
     size_t n = it->id == NULL ? 0 : strlen(it->id);
-    if (n == 0 || !ccat_rotate_name_match(s->prefix, it->name) || n > ID_MAX ||
-        strcmp(it->id, s->keep[0]) == 0 || strcmp(it->id, s->keep[1]) == 0) {
-        return 0;
+    int kept = n == 0 || strcmp(it->id, s->keep[1]) == 0;
+    if (n != 0 && strcmp(it->id, s->keep[0]) == 0) {
+        s->seen = kept = 1;
     }
-    memcpy(s->ids + s->n * (ID_MAX + 1), it->id, n + 1);
-    return ++s->n == SWEEP_IDS; /* full: delete these, then list again */
+    if (!kept && s->n < SWEEP_IDS && n <= ID_MAX && ccat_rotate_name_match(s->prefix, it->name)) {
+        memcpy(s->ids + s->n * (ID_MAX + 1), it->id, n + 1);
+        s->n++;
+    }
+    return s->n == SWEEP_IDS && s->seen; /* full: delete these, then list again */
 }
 
 /*
  * Deletes every token named prefix + digits but the two kept, with the
- * client's current token: list (all pages, or until SWEEP_IDS are found),
- * delete, and again until a listing finds none. Page tokens go to the
- * scratch tail of the record buffer, alternating between two halves.
+ * client's current token: list (all pages, or until SWEEP_IDS are found and
+ * keep0 was seen), delete, and again until a listing finds none. Nothing is
+ * deleted by a round whose listing did not show keep0: a stored id that is
+ * not the service's (mistyped at provisioning) would otherwise make the
+ * token in use look like an orphan. Page tokens go to the scratch tail of
+ * the record buffer, alternating between two halves.
  */
 static ccat_status_t sweep(rot_t *r, const char *keep0, const char *keep1)
 {
@@ -353,20 +365,26 @@ static ccat_status_t sweep(rot_t *r, const char *keep0, const char *keep1)
     size_t half = (room - ids) / 2;
     char *tok[2] = {(char *)scratch + ids, (char *)scratch + ids + half};
     for (unsigned round = 0; round < SWEEP_ROUNDS; round++) {
-        sweep_t s = {r->cfg->name_prefix, {keep0, keep1}, (char *)scratch, 0};
+        sweep_t s = {r->cfg->name_prefix, {keep0, keep1}, (char *)scratch, 0, 0};
         unsigned page = 0;
         tok[0][0] = '\0';
-        do {
+        for (;;) {
             ccat_list_params_t lp = {10, tok[page & 1]};
             ccat_list_page_t pg = {tok[~page & 1], half, 0};
             ccat_status_t st = ccat_list_access_tokens(r->c, &lp, sweep_item, &s, &pg);
             if (st != CCAT_OK) {
                 return st;
             }
-            if (++page == SWEEP_PAGES) {
+            if (tok[++page & 1][0] == '\0' || (s.n == SWEEP_IDS && s.seen)) {
+                break;
+            }
+            if (page == SWEEP_PAGES) { /* another page remains */
                 return CCAT_ERR_ROTATE_ORPHANS;
             }
-        } while (s.n < SWEEP_IDS && tok[page & 1][0] != '\0');
+        }
+        if (!s.seen) {
+            return CCAT_ERR_ROTATE_ID_UNKNOWN;
+        }
         if (s.n == 0) {
             return CCAT_OK;
         }
@@ -505,6 +523,12 @@ static ccat_status_t run(rot_t *r)
     }
     r->used = get16(r->cfg->record + 4);
     r->res->resumed = r->st.phase != CCAT_ROTATE_IDLE;
+    if (r->st.phase == CCAT_ROTATE_STORED) {
+        /* Storage may return a record whose commit failed: make it durable
+         * before finish() deletes A, or a reset after that could bring back
+         * a record holding only A. */
+        st = save(r);
+    }
     if (r->st.phase == CCAT_ROTATE_IDLE) {
         int due;
         ccat_client_set_token(r->c, r->st.current.secret);

@@ -9,7 +9,7 @@ int ccat_status_is_service_error(ccat_status_t status)
 /*
  * All names in one string, so that no pointer table is needed (a table of 46
  * pointers alone would cost 172 bytes on a 32-bit target). Order: the
- * failures from 0 down to -110 as ccat_status.h numbers them in blocks of 20,
+ * failures from 0 down to -111 as ccat_status.h numbers them in blocks of 20,
  * then CCAT_AGAIN, then the name of any other value.
  */
 static const char names[] =
@@ -27,17 +27,17 @@ static const char names[] =
     "ERR_SVC_THROTTLING\0ERR_SVC_VALIDATION\0ERR_SVC_OTHER\0" /* -100: */
     "ERR_STORAGE_READ\0ERR_STORAGE_WRITE\0ERR_STORAGE_COMMIT\0ERR_STATE_MISSING\0"
     "ERR_STATE_CORRUPT\0ERR_STATE_VERSION\0ERR_STATE_TOO_LARGE\0ERR_ROTATE_PREFIX\0"
-    "ERR_ROTATE_NO_TIME\0ERR_ROTATE_REJECTED\0ERR_ROTATE_ORPHANS\0"
+    "ERR_ROTATE_NO_TIME\0ERR_ROTATE_REJECTED\0ERR_ROTATE_ORPHANS\0ERR_ROTATE_ID_UNKNOWN\0"
     "AGAIN\0ERR_UNKNOWN";
 
 /* Position in names[] of the first name of each block, and of the block's end. */
-static const unsigned char block_end[7] = {0, 13, 23, 32, 38, 45, 56};
+static const unsigned char block_end[7] = {0, 13, 23, 32, 38, 45, 57};
 
 const char *ccat_status_name(ccat_status_t status)
 {
-    unsigned v = 0u - (unsigned)status, block = v / 20, i = 57; /* unknown */
+    unsigned v = 0u - (unsigned)status, block = v / 20, i = 58; /* unknown */
     if (status == CCAT_AGAIN) {
-        i = 56;
+        i = 57;
     } else if (block < 6 && block_end[block] + v % 20 < block_end[block + 1]) {
         i = block_end[block] + v % 20;
     }

@@ -12,7 +12,7 @@
 
 /* The state record and its listing scratch: the only RAM holding a secret;
  * ccat_rotate_access_token() and every path here wipe it. */
-static uint8_t rotate_record[CCAT_ROTATE_RECORD_MAX + 512];
+static uint8_t rotate_record[CCAT_ROTATE_RECORD_MAX + 2048]; /* page tokens up to 949 characters */
 static ccat_file_storage_t rotate_file;
 
 /* Days (min..3650) from text; -1 when absent, -2 when bad. */
@@ -38,7 +38,8 @@ int ccat_cli_rotate_check(const ccat_cli_rotate_opts_t *o, const char **why)
     } else if (o->name_prefix == NULL) {
         *why = "argument --name-prefix is required";
     } else if (ccat_rotate_name(o->name_prefix, 0, name) < 0) {
-        *why = "argument --name-prefix: must be 1 to 90 printable ASCII characters";
+        *why = "argument --name-prefix: must be 1 to 90 printable ASCII characters, "
+               "not ending in a digit";
     } else if (days_parse(o->lifetime_days, 1) == -2) {
         *why = "argument --lifetime-days: must be a whole number of days from 1 to 3650";
     } else if (days_parse(o->renew_before_days, 0) == -2) {
@@ -131,6 +132,11 @@ static int rotate_locked(ccat_client_t *client, const ccat_cli_rotate_opts_t *o,
     }
     ccat_rotate_result_t res;
     st = ccat_rotate_access_token(client, &cfg, &res);
+    if (st == CCAT_ERR_ROTATE_ID_UNKNOWN) {
+        return fail(err, 255, "the stored token's id is not among the account's tokens; "
+                              "nothing was deleted: provision again with the right "
+                              "--access-token-id", st);
+    }
     if (st == CCAT_ERR_ROTATE_REJECTED) {
         return fail(err, 254, "the service refused the new token; the current one is kept", st);
     }

@@ -11,11 +11,16 @@
  *    (`<prefix><generation>`), and commit;
  * 2. with the current token A: delete orphans (tokens named `<prefix><digits>`
  *    other than A: left by a reset between creating and storing a token, or
- *    by a lost response), then create token B;
+ *    by a lost response), then create token B. Nothing is deleted unless the
+ *    listing shows A's stored id (else CCAT_ERR_ROTATE_ID_UNKNOWN: a wrong id
+ *    would make A itself look like an orphan);
  * 3. store B next to A and commit, before anything uses B;
  * 4. prove B works (VerifySession with B);
  * 5. delete A with B (already gone counts as done), delete any other orphan
- *    with B, make B the current token and commit.
+ *    with B (once a listing showed B), make B the current token and commit.
+ *    A call that found {A, B} in storage commits it again before step 4: a
+ *    failed commit may still have been read back, and A must not be deleted
+ *    while a reset could bring back a record that holds only A.
  *
  * Every call starts from storage alone, so after a reset the next call
  * finishes the interrupted rotation, or rolls it back (B not accepted) and
@@ -191,9 +196,11 @@ typedef struct ccat_rotate_config {
     const ccat_rotate_storage_t *storage; /**< Required. */
     /**
      * @brief Required: 1..#CCAT_ROTATE_PREFIX_MAX bytes of printable ASCII,
-     * unique to the device within the account (e.g. "ccat-device42-"). Every
-     * token named prefix + digits, other than the ones in storage, is
-     * deleted as an orphan, so no one else may use it.
+     * not ending in a digit, unique to the device within the account (e.g.
+     * "ccat-device42-"). Every token named prefix + digits, other than the
+     * ones in storage, is deleted as an orphan, so no one else may use it
+     * (a prefix "dev1" would also match "dev" + "17": refused with
+     * CCAT_ERR_ROTATE_PREFIX).
      */
     const char *name_prefix;
     /** @brief Lifetime of a new token in seconds; 0: the service's default (one year). */
@@ -213,8 +220,14 @@ typedef struct ccat_rotate_config {
     void *clock_ctx;
     /**
      * @brief RAM for the state record while a call runs; its free tail is
-     * scratch for listing tokens. Wiped before every call returns. At least
-     * the record + 512 bytes; #CCAT_ROTATE_RECORD_MAX + 512 takes any token.
+     * scratch for listing tokens. Wiped before every call returns. Of a free
+     * tail of F bytes (F >= 276), 148 hold ids and the rest is halved for
+     * two page tokens (`nextToken`), so page tokens of up to (F - 148) / 2 - 1
+     * characters fit; a longer one fails the listing with
+     * CCAT_ERR_RESPONSE_TOO_LARGE before anything is deleted. Give at least
+     * the record + 2048 bytes (page tokens up to 949 characters);
+     * #CCAT_ROTATE_RECORD_MAX + 2048 takes any token. The model allows page
+     * tokens of 10,000 characters: the record + 20,150 bytes takes any.
      */
     uint8_t *record;
     size_t record_size; /**< Size of @c record in bytes. */
@@ -234,7 +247,9 @@ typedef struct ccat_rotate_result {
 /**
  * @brief Store the first token (provisioning): an IDLE record with @p secret
  * and its @p id (needed to delete it at the first rotation) as current,
- * sequence-numbered after any valid record already stored.
+ * sequence-numbered after any valid record already stored. @p id must be
+ * the service's id exactly (case included): a rotation whose listing does
+ * not show it stops with CCAT_ERR_ROTATE_ID_UNKNOWN and deletes nothing.
  * @param expires_time Its expiry, 0 if unknown.
  * @return CCAT_OK, CCAT_ERR_TOKEN_*, CCAT_ERR_ID_INVALID, a storage error.
  */
@@ -257,7 +272,9 @@ ccat_status_t ccat_rotate_load(const ccat_rotate_config_t *cfg, ccat_rotate_stat
  * @param[out] res What happened (may be NULL).
  * @return CCAT_OK when no rotation is left under way (rotated, or not due);
  *         CCAT_ERR_ROTATE_REJECTED when the new token was refused and the
- *         old one kept; any storage, state, transport or service error
+ *         old one kept; CCAT_ERR_ROTATE_ID_UNKNOWN when the listing does not
+ *         show the stored token's id (provision again with the right id;
+ *         nothing was deleted); any storage, state, transport or service error
  *         otherwise (storage then still holds a token the service accepted;
  *         call again later).
  */

@@ -80,10 +80,13 @@ typedef enum ccat_status {
     CCAT_ERR_STATE_CORRUPT = -104,       /**< The stored record fails its CRC or layout checks. */
     CCAT_ERR_STATE_VERSION = -105,       /**< The stored record has an unknown version. */
     CCAT_ERR_STATE_TOO_LARGE = -106,     /**< The record does not fit the record buffer. */
-    CCAT_ERR_ROTATE_PREFIX = -107,       /**< Name prefix missing, too long or not printable ASCII. */
+    CCAT_ERR_ROTATE_PREFIX = -107,       /**< Name prefix missing, too long, not printable ASCII
+                                              or ending in a digit. */
     CCAT_ERR_ROTATE_NO_TIME = -108,      /**< No clock, and the service sent no usable Date. */
     CCAT_ERR_ROTATE_REJECTED = -109,     /**< The new token was refused; the old one was kept. */
-    CCAT_ERR_ROTATE_ORPHANS = -110       /**< Orphan tokens remain after the bounded clean-up. */
+    CCAT_ERR_ROTATE_ORPHANS = -110,      /**< Orphan tokens remain after the bounded clean-up. */
+    CCAT_ERR_ROTATE_ID_UNKNOWN = -111    /**< The stored token's id is not among the account's
+                                              tokens (wrong id provisioned): nothing deleted. */
 } ccat_status_t;
 
 /**

@@ -279,6 +279,15 @@ static void w_close(void *ctx)
     tcp.close(ctx);
 }
 
+/*
+ * A board whose failed commit still lets read return the new record (a
+ * write-back cache, say) until the next write or a reset: the storage
+ * contract allows it. Armed by ghost_armed; the record is not durable.
+ */
+static int ghost_armed;
+static uint8_t pending[CCAT_ROTATE_RECORD_MAX], ghost[CCAT_ROTATE_RECORD_MAX];
+static size_t pending_len, ghost_len;
+
 /* Storage operation k: 1 when the armed storage fault hits it. */
 static int s_tick(void)
 {
@@ -290,6 +299,10 @@ static int32_t w_read(void *ctx, uint8_t *buf, size_t cap)
 {
     if (s_tick()) {
         return hit(fault.kind == F_S_CUT, 2, CCAT_STORAGE_ERR_IO);
+    }
+    if (ghost_len > 0 && ghost_len <= cap) {
+        memcpy(buf, ghost, ghost_len);
+        return (int32_t)ghost_len;
     }
     return backend.read(ctx, buf, cap);
 }
@@ -307,6 +320,9 @@ static void torn_write(const uint8_t *data, size_t len)
 
 static int32_t w_write(void *ctx, const uint8_t *data, size_t len)
 {
+    ghost_len = 0;
+    pending_len = len <= sizeof pending ? len : 0;
+    memcpy(pending, data, pending_len);
     if (s_tick()) {
         if (fault.variant % 2) {
             torn_write(data, len);
@@ -320,7 +336,10 @@ static int32_t w_commit(void *ctx)
 {
     if (s_tick()) {
         /* Variant 1: the switch happened, then the cut (or the error report). */
-        if (fault.variant % 2) {
+        if (ghost_armed) {
+            memcpy(ghost, pending, pending_len);
+            ghost_len = pending_len;
+        } else if (fault.variant % 2) {
             backend.commit(ctx);
         }
         return hit(fault.kind == F_S_CUT, 3, CCAT_STORAGE_ERR_IO);
@@ -339,6 +358,7 @@ static ccat_rotate_storage_t wrapped_storage = {w_read, w_write, w_commit, NULL}
 static void boot(void)
 {
     tcp.close(&sock);
+    ghost_len = 0;
     memset(record, 0xa5, sizeof record);
     memset(client_buf, 0xa5, sizeof client_buf);
     memset(&client, 0xa5, sizeof client);
@@ -900,6 +920,170 @@ static void scenario_quota(const char *bootstrap)
     ctl_ok("POST", "config", "{\"quota\":null}");
 }
 
+/* The durable record's phase (-1: none valid); wiped after use. */
+static int durable_phase(void)
+{
+    int32_t n = backend.read(backend.ctx, check_rec, sizeof check_rec);
+    ccat_rotate_state_t s;
+    int phase = n > 0 && ccat_rotate_record_decode(check_rec, (size_t)n, &s) == CCAT_OK
+                    ? (int)s.phase
+                    : -1;
+    ccat_wipe(check_rec, sizeof check_rec);
+    return phase;
+}
+
+/*
+ * The commit of STORED(A, B) fails, but storage reads it back (a cache: the
+ * contract allows it) while STARTED(A) is what is durable. The next call
+ * must commit STORED again before deleting A: a reset at its first storage
+ * write would otherwise bring back STARTED(A) with A deleted (an I1
+ * violation after the reboot).
+ */
+static void scenario_failed_commit_read_back(const char *bootstrap)
+{
+    run_start(bootstrap, 3005, BOARD_FILE, 0, 0, 0);
+    unsigned long v0 = violations;
+    ccat_status_t st = CCAT_OK;
+    ccat_rotate_result_t res;
+    ghost_armed = 1;
+    /* Storage operations of a first call: read 0, STARTED write 1 and
+     * commit 2, STORED write 3 and commit 4. */
+    fault.kind = F_S_FAIL;
+    fault.at = 4;
+    fault.variant = 0;
+    CHECK(device_call(&st, &res) == 0);
+    CHECK_EQ_INT(st, CCAT_ERR_STORAGE_COMMIT);
+    CHECK(ghost_len > 0);
+    CHECK_EQ_INT(durable_phase(), CCAT_ROTATE_STARTED);
+    /* It reads STORED from the cache; the power fails at its first write. */
+    fault.kind = F_S_CUT;
+    fault.at = 1;
+    CHECK(device_call(&st, &res) == 1);
+    ghost_armed = 0;
+    CHECK_EQ_INT(violations, v0);
+    CHECK_EQ_INT(durable_phase(), CCAT_ROTATE_STARTED);
+    CHECK(rotate_until_done(0, 0, arm_systematic));
+}
+
+/* The live token named @p name, or NULL (in @p j). */
+static const cJSON *live_named(const cJSON *j, const char *name)
+{
+    const cJSON *t;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItem(j, "tokens"))
+    {
+        if (jtrue(t, "live") && strcmp(jstr(t, "name"), name) == 0) {
+            return t;
+        }
+    }
+    return NULL;
+}
+
+static int live_count(void)
+{
+    cJSON *j = store_get();
+    const cJSON *t;
+    int n = 0;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItem(j, "tokens"))
+    {
+        n += jtrue(t, "live");
+    }
+    cJSON_Delete(j);
+    return n;
+}
+
+/*
+ * Token A (named prefix + "0", as a factory may name it) provisioned with
+ * an id that is not the service's (here: its id in upper case). The id
+ * recognises no listed token as A, so A looked like an orphan: the first
+ * rotation must refuse with CCAT_ERR_ROTATE_ID_UNKNOWN, delete nothing,
+ * create nothing, and A must still be accepted.
+ */
+static void scenario_wrong_id(const char *bootstrap)
+{
+    run_start(bootstrap, 3006, BOARD_FILE, 0, 0, 0);
+    checking = 0; /* I1 compares the stored id with the service's: wrong on purpose */
+    static char secret[CCAT_ROTATE_RECORD_MAX], id[64], a_name[80];
+    int32_t n = backend.read(backend.ctx, check_rec, sizeof check_rec);
+    ccat_rotate_state_t s;
+    CHECK(n > 0 && ccat_rotate_record_decode(check_rec, (size_t)n, &s) == CCAT_OK);
+    snprintf(secret, sizeof secret, "%s", s.current.secret);
+    snprintf(id, sizeof id, "%s", s.current.id);
+    ccat_time_t exp = s.current.expires_time;
+    ccat_wipe(check_rec, sizeof check_rec);
+    int changed = 0;
+    for (char *p = id; *p; p++) {
+        changed += *p >= 'a' && *p <= 'f';
+        *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+    }
+    CHECK(changed > 0);
+    fault.kind = F_NONE;
+    CHECK_EQ_INT(ccat_rotate_provision(&rcfg, secret, id, exp), CCAT_OK);
+    int live = live_count();
+    snprintf(a_name, sizeof a_name, "%s0", prefix);
+    for (int call = 0; call < 2; call++) {
+        ccat_status_t st = CCAT_OK;
+        ccat_rotate_result_t res;
+        CHECK(device_call(&st, &res) == 0);
+        CHECK_EQ_INT(st, CCAT_ERR_ROTATE_ID_UNKNOWN);
+        CHECK_EQ_INT(res.orphans_deleted, 0);
+        CHECK_EQ_INT(res.rotated, 0);
+    }
+    CHECK_EQ_INT(live_count(), live);
+    cJSON *j = store_get();
+    CHECK(live_named(j, a_name) != NULL);
+    cJSON_Delete(j);
+    const char *identity;
+    ccat_client_set_token(&client, secret);
+    CHECK_EQ_INT(ccat_verify_session(&client, &identity), CCAT_OK);
+    ccat_client_set_token(&client, NULL);
+    ccat_client_wipe(&client);
+    ccat_wipe(secret, sizeof secret);
+    checking = 1;
+}
+
+/* Adds decoys (not ours) until the user's live tokens number @p total. */
+static void fill_to(const char *user, int total)
+{
+    char json[512];
+    for (int i = live_count(); i < total; i++) {
+        snprintf(json, sizeof json,
+                 "{\"secret\":\"decoy-secret-%d-%u\",\"user\":\"%s\",\"name\":\"other-%d\"}", i,
+                 rnd(), user, i);
+        ctl_ok("POST", "tokens", json);
+    }
+}
+
+/*
+ * Exactly 100 pages (1000 tokens, 10 per page): the last page ends the
+ * listing, so the rotation completes; 1001 tokens need a 101st page, over
+ * the bound: CCAT_ERR_ROTATE_ORPHANS, nothing deleted.
+ */
+static void scenario_page_limit(const char *bootstrap)
+{
+    run_start(bootstrap, 3007, BOARD_FLASH, 0, 0, 0);
+    checking = 0; /* a store check before each of the ~200 requests would be slow */
+    char user[128];
+    bootstrap_user(user, sizeof user);
+    fill_to(user, 1000);
+    CHECK_EQ_INT(live_count(), 1000);
+    ccat_status_t st = CCAT_OK;
+    ccat_rotate_result_t res;
+    fault.kind = F_NONE;
+    CHECK(device_call(&st, &res) == 0);
+    CHECK_EQ_INT(st, CCAT_OK);
+    CHECK_EQ_INT(res.rotated, 1);
+    if (res.rotated) {
+        rotations++;
+        check_completed(0);
+    }
+    fill_to(user, 1001);
+    CHECK(device_call(&st, &res) == 0);
+    CHECK_EQ_INT(st, CCAT_ERR_ROTATE_ORPHANS);
+    CHECK_EQ_INT(res.orphans_deleted, 0);
+    CHECK_EQ_INT(live_count(), 1001);
+    checking = 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) {
@@ -933,6 +1117,9 @@ int main(int argc, char **argv)
     scenario_quota(bootstrap);
     scenario_no_dead_rollback(bootstrap);
     scenario_many_orphans(bootstrap);
+    scenario_failed_commit_read_back(bootstrap);
+    scenario_wrong_id(bootstrap);
+    scenario_page_limit(bootstrap);
 
     for (unsigned run = 0; run < runs && violations == 0; run++) {
         int b = (int)(rnd() % 2), clockless = (int)(rnd() % 2);

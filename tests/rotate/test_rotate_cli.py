@@ -156,6 +156,7 @@ class RotateCli(clitest.CliCase):
              "--name-prefix"),
             (self.rotate_args(prefix="bad\tprefix"), "--name-prefix"),
             (self.rotate_args(prefix="p" * 91), "--name-prefix"),
+            (self.rotate_args(prefix="dev1"), "not ending in a digit"),
             (self.rotate_args("--lifetime-days", "0"), "--lifetime-days"),
             (self.rotate_args("--lifetime-days", "3651"), "--lifetime-days"),
             (self.rotate_args("--lifetime-days", "1x"), "--lifetime-days"),

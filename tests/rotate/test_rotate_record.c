@@ -304,6 +304,14 @@ static void test_names(void)
     CHECK_EQ_INT(ccat_rotate_name("a\x7f", 1, out), CCAT_ERR_ROTATE_PREFIX);
     CHECK_EQ_INT(ccat_rotate_name("caf\xc3\xa9-", 1, out), CCAT_ERR_ROTATE_PREFIX);
     CHECK_EQ_INT(ccat_rotate_name("a b~", 3, out), 5);
+    /* A prefix ending in a digit: "dev1" + 7 would be "dev" + 17, another
+     * device's name (and its tokens that device's orphans). */
+    CHECK_EQ_INT(ccat_rotate_name("dev1", 7, out), CCAT_ERR_ROTATE_PREFIX);
+    CHECK_EQ_INT(ccat_rotate_name("0", 7, out), CCAT_ERR_ROTATE_PREFIX);
+    CHECK_EQ_INT(ccat_rotate_name("dev-9", 7, out), CCAT_ERR_ROTATE_PREFIX);
+    CHECK_EQ_INT(ccat_rotate_name("dev9-", 7, out), 6);
+    CHECK_EQ_INT(ccat_rotate_name("dev:", 7, out), 5); /* '9' + 1 */
+    CHECK_EQ_INT(ccat_rotate_name("dev/", 7, out), 5); /* '0' - 1 */
     CHECK(ccat_rotate_name_match("dev-", "dev-12"));
     CHECK(ccat_rotate_name_match("dev-", "dev-0"));
     CHECK(ccat_rotate_name_match("dev-", "dev-4294967295"));
@@ -359,12 +367,13 @@ static void test_status_names(void)
         {CCAT_ERR_ROTATE_NO_TIME, "ERR_ROTATE_NO_TIME"},
         {CCAT_ERR_ROTATE_REJECTED, "ERR_ROTATE_REJECTED"},
         {CCAT_ERR_ROTATE_ORPHANS, "ERR_ROTATE_ORPHANS"},
+        {CCAT_ERR_ROTATE_ID_UNKNOWN, "ERR_ROTATE_ID_UNKNOWN"},
         {CCAT_ERR_SVC_OTHER, "ERR_SVC_OTHER"},
         {CCAT_ERR_SVC_ACCESS_DENIED, "ERR_SVC_ACCESS_DENIED"},
         {CCAT_ERR_ARGUMENT, "ERR_ARGUMENT"},
         {CCAT_AGAIN, "AGAIN"},
         {CCAT_OK, "OK"},
-        {(ccat_status_t)-111, "ERR_UNKNOWN"},
+        {(ccat_status_t)-112, "ERR_UNKNOWN"},
         {(ccat_status_t)-99, "ERR_UNKNOWN"},
         {(ccat_status_t)-87, "ERR_UNKNOWN"},
         {(ccat_status_t)-120, "ERR_UNKNOWN"},
@@ -492,6 +501,8 @@ static void test_rotate_arguments(void)
     CHECK_EQ_INT(ccat_rotate_access_token(&c, NULL, &res), CCAT_ERR_ARGUMENT);
     CHECK_EQ_INT(ccat_rotate_access_token(&c, &cfg, NULL), CCAT_ERR_STATE_MISSING);
     cfg.name_prefix = "";
+    CHECK_EQ_INT(ccat_rotate_access_token(&c, &cfg, &res), CCAT_ERR_ROTATE_PREFIX);
+    cfg.name_prefix = "dev1";
     CHECK_EQ_INT(ccat_rotate_access_token(&c, &cfg, &res), CCAT_ERR_ROTATE_PREFIX);
     cfg.name_prefix = "dev-";
     CHECK_EQ_INT(ccat_rotate_provision(&cfg, "SECRET-A", "id-a", 0), CCAT_OK);
