@@ -472,40 +472,42 @@ static int string_ok(const char *js, const jsmntok_t *t)
  * tokens_match() for this shape); 0: not shown, and tokens_match() decides
  * (a 0 is never an error by itself). Where size counts (-Os) the general
  * walk alone does it.
+ *
+ * Only the bytes between the tokens need a look: jsmn put every string
+ * token between its two quotes, so tokens that follow each other with
+ * nothing but the one ':' or ',' between them leave no byte unaccounted
+ * for, and a text of that shape is a flat object whose tokens and parent
+ * links jsmn made in the one way it can.
  */
 static int flat_object_ok(const char *js, size_t len, const jsmntok_t *toks, int n, int plain)
 {
     if (n < 3 || (n & 1) == 0 || toks[0].type != JSMN_OBJECT || toks[0].start != 0 ||
-        (size_t)toks[0].end != len || toks[0].parent != -1 || js[0] != '{') {
+        (size_t)toks[0].end != len) {
         return 0;
     }
-    size_t p = 1; /* where the next key's opening quote must be */
-    for (int i = 1; i < n; i += 2) {
-        const jsmntok_t *k = &toks[i], *v = k + 1;
-        const size_t ke = (size_t)k->end, vs = ke + 2, ve = (size_t)v->end;
-        if (k->type != JSMN_STRING || k->parent != 0 || (size_t)k->start != p + 1 ||
-            js[p] != '"' || ke >= len - 2 || js[ke] != '"' || js[ke + 1] != ':' ||
-            v->parent != i || ve >= len || (!plain && !string_ok(js, k))) {
+    size_t p = 2; /* where the next key's text must start: after '{"' or ',"' */
+    for (const jsmntok_t *k = toks + 1, *const end = toks + n; k < end; k += 2) {
+        const jsmntok_t *const v = k + 1;
+        /* A key's closing quote comes before the object's '}': ke + 1 < len. */
+        const size_t ke = (size_t)k->end, ve = (size_t)v->end;
+        if (k->type != JSMN_STRING || (size_t)k->start != p || js[ke + 1] != ':' ||
+            (!plain && !string_ok(js, k))) {
             return 0;
         }
-        if (v->type == JSMN_STRING) {
-            if ((size_t)v->start != vs + 1 || js[vs] != '"' || js[ve] != '"' ||
-                (!plain && !string_ok(js, v))) {
-                return 0;
-            }
-            p = ve + 1;
-        } else if (v->type == JSMN_PRIMITIVE && (size_t)v->start == vs &&
-                   primitive_end(js, vs, ve) == ve) {
-            p = ve;
+        if (v->type == JSMN_STRING && (size_t)v->start == ke + 3 && (plain || string_ok(js, v))) {
+            p = ve + 1; /* after the closing quote, which comes before the '}' */
+        } else if (v->type == JSMN_PRIMITIVE && (size_t)v->start == ke + 2 &&
+                   primitive_end(js, ke + 2, ve) == ve) {
+            p = ve; /* jsmn ended the primitive on a delimiter inside the object */
         } else {
             return 0; /* a container, or not a valid primitive */
         }
-        if (p >= len || js[p] != (i + 2 < n ? ',' : '}')) {
+        if (js[p] != (k + 2 < end ? ',' : '}')) {
             return 0;
         }
-        p++;
+        p += 2;
     }
-    return p == len;
+    return p == len + 1;
 }
 #define FLAT_OBJECT_OK(js, len, toks, n, plain) flat_object_ok(js, len, toks, n, plain)
 #else
@@ -569,12 +571,13 @@ int ccat_json_parse_plain(const char *js, size_t len, jsmntok_t *toks, unsigned 
 
 /* ---- object members ------------------------------------------------------- */
 
-/* Does the key text [p, e), which has escapes, decode to the C string k? */
-static NOINLINE int key_equals(const char *p, const char *e, const char *k)
+/* Does the key text [p, e), which has escapes, decode to the name k[0..n)? */
+static NOINLINE int key_equals(const char *p, const char *e, const char *k, size_t n)
 {
+    const char *const k_end = k + n;
     while (p < e) {
         if (*p != '\\') {
-            if (*k == '\0' || *p != *k) {
+            if (k == k_end || *p != *k) {
                 return 0;
             }
             p++;
@@ -587,15 +590,14 @@ static NOINLINE int key_equals(const char *p, const char *e, const char *k)
         if (used == 0) {
             return 0;
         }
-        size_t n = put_utf8(buf, cp);
-        for (size_t i = 0; i < n; i++, k++) {
-            if (*k == '\0' || *k != buf[i]) {
+        for (size_t i = 0, m = put_utf8(buf, cp); i < m; i++, k++) {
+            if (k == k_end || *k != buf[i]) {
                 return 0;
             }
         }
         p += used;
     }
-    return *k == '\0';
+    return k == k_end;
 }
 
 /* Is the chunk [p, p + 4) equal to [k, k + 4) and free of '\\'? */
@@ -640,15 +642,15 @@ static int raw_equals(const char *p, const char *k, size_t len)
 }
 
 /* Does the key text [p, p + len) decode to the name k? */
-static int name_matches(const char *p, size_t len, const char *k)
+static int name_matches(const char *p, size_t len, const ccat_json_key_t *k)
 {
-    size_t n = strlen(k);
     /* Escapes only make the text longer than its decoding. */
-    return n == len ? raw_equals(p, k, len) : n < len && key_equals(p, p + len, k);
+    return k->len == len ? raw_equals(p, k->name, len)
+                         : k->len < len && key_equals(p, p + len, k->name, k->len);
 }
 
 void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj,
-                       const char *const *keys, int nkeys, int *found)
+                       const ccat_json_key_t *keys, int nkeys, int *found)
 {
     for (int k = 0; k < nkeys; k++) {
         found[k] = -1;
@@ -668,7 +670,7 @@ void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj
          * later duplicate member overwrites it (last wins). */
         for (int tries = nkeys; tries > 0; tries--) {
             k = k + 1 == nkeys ? 0 : k + 1;
-            if (name_matches(p, len, keys[k])) {
+            if (name_matches(p, len, &keys[k])) {
                 found[k] = (int)(v - toks);
                 break;
             }

@@ -72,7 +72,8 @@ enum { I_ID, I_NAME, I_EXPIRES, I_COUNT };
 static ccat_status_t item(char *js, const jsmntok_t *toks, int n, int o, int check,
                           ccat_access_token_summary_t *s)
 {
-    static const char *const keys[I_COUNT] = {"id", "name", "expiresTime"};
+    static const ccat_json_key_t keys[I_COUNT] = {CCAT_JSON_KEY("id"), CCAT_JSON_KEY("name"),
+                                                  CCAT_JSON_KEY("expiresTime")};
     int at[I_COUNT];
     if (toks[o].type != JSMN_OBJECT) {
         return CCAT_ERR_RESPONSE_TYPE;
@@ -125,7 +126,7 @@ static ccat_status_t next_token(char *js, const jsmntok_t *toks, int i, ccat_lis
 static ccat_status_t read_page(ccat_http_response_t *resp, ccat_list_item_fn fn, void *fn_ctx,
                                ccat_list_page_t *page)
 {
-    static const char *const keys[2] = {"items", "nextToken"};
+    static const ccat_json_key_t keys[2] = {CCAT_JSON_KEY("items"), CCAT_JSON_KEY("nextToken")};
     jsmntok_t *toks;
     int n = ccat_body_parse(resp, &toks);
     if (n < 0) {
@@ -308,7 +309,7 @@ ccat_status_t ccat_verify_response_read(ccat_http_response_t *resp, const char *
     if (st != CCAT_OK || resp->body_len == 0) {
         return st; /* an empty body is an empty output, as botocore reads it */
     }
-    static const char *const keys[1] = {"identity"};
+    static const ccat_json_key_t keys[1] = {CCAT_JSON_KEY("identity")};
     jsmntok_t *toks;
     int n = ccat_body_parse(resp, &toks);
     int at;

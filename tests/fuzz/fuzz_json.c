@@ -197,7 +197,11 @@ static void check_members(const char *js, const jsmntok_t *toks, int n)
             owned[count++] = name;
         }
         int found[MAX_NAMES];
-        ccat_json_members(js, toks, n, obj, names, count, found);
+        ccat_json_key_t keys[MAX_NAMES];
+        for (int k = 0; k < count; k++) {
+            keys[k] = (ccat_json_key_t){names[k], strlen(names[k])};
+        }
+        ccat_json_members(js, toks, n, obj, keys, count, found);
         for (int k = 0; k < count; k++) {
             int want = -1;
             for (int i = obj + 1; i < n; i++) {

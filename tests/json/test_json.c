@@ -285,7 +285,8 @@ static int lookup(const char *js, const char *key)
     int n = ccat_json_parse(js, strlen(js), t, MAXTOK);
     CHECK(n > 0);
     int at = -2;
-    ccat_json_members(js, t, n, 0, &key, 1, &at);
+    const ccat_json_key_t k = {key, strlen(key)};
+    ccat_json_members(js, t, n, 0, &k, 1, &at);
     return at;
 }
 
@@ -295,7 +296,8 @@ static const char *value_of(const char *js, const char *key, char *out, size_t c
     jsmntok_t t[MAXTOK];
     int n = ccat_json_parse(js, strlen(js), t, MAXTOK);
     int at = -2;
-    ccat_json_members(js, t, n, 0, &key, 1, &at);
+    const ccat_json_key_t k = {key, strlen(key)};
+    ccat_json_members(js, t, n, 0, &k, 1, &at);
     if (n <= 0 || at < 0) {
         return NULL;
     }
@@ -305,7 +307,9 @@ static const char *value_of(const char *js, const char *key, char *out, size_t c
 
 static void test_members(void)
 {
-    static const char *const keys[4] = {"secret", "name", "expiresTime", "accessTokenId"};
+    static const ccat_json_key_t keys[4] = {CCAT_JSON_KEY("secret"), CCAT_JSON_KEY("name"),
+                                            CCAT_JSON_KEY("expiresTime"),
+                                            CCAT_JSON_KEY("accessTokenId")};
     const char *js = "{\"accessTokenId\":\"i\",\"junk\":[1,2],\"name\":\"n\",\"secret\":\"s\","
                      "\"expiresTime\":\"e\",\"other\":{}}";
     jsmntok_t t[MAXTOK];
@@ -394,7 +398,10 @@ static void test_members(void)
     CHECK_EQ_INT(lookup("{\"\":1}", "a"), -1);
 
     /* Members out of the keys' order, unknown ones in between, many keys. */
-    static const char *const many[10] = {"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9"};
+    static const ccat_json_key_t many[10] = {
+        CCAT_JSON_KEY("k0"), CCAT_JSON_KEY("k1"), CCAT_JSON_KEY("k2"), CCAT_JSON_KEY("k3"),
+        CCAT_JSON_KEY("k4"), CCAT_JSON_KEY("k5"), CCAT_JSON_KEY("k6"), CCAT_JSON_KEY("k7"),
+        CCAT_JSON_KEY("k8"), CCAT_JSON_KEY("k9")};
     const char *mix = "{\"k9\":9,\"x\":0,\"k3\":3,\"k0\":0,\"k7\":{\"k1\":1},\"k5\":5,\"k5\":55,\"k8\":8}";
     n = ccat_json_parse(mix, strlen(mix), t, MAXTOK);
     int at10[10];
