@@ -267,9 +267,7 @@ static ccat_status_t member_plain(char *js, const jsmntok_t *toks, int i, const 
 static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t *tok)
 {
     /* In the order the service sends them (ccat_json_members tries that first). */
-    static const ccat_json_key_t keys[4] = {CCAT_JSON_KEY("secret"), CCAT_JSON_KEY("name"),
-                                            CCAT_JSON_KEY("expiresTime"),
-                                            CCAT_JSON_KEY("accessTokenId")};
+    static const char keys[] = "\6" "secret" "\4" "name" "\13" "expiresTime" "\15" "accessTokenId";
     jsmntok_t *toks;
     int plain;
     int n = ccat_body_parse_plain(resp, &toks, &plain);

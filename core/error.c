@@ -99,9 +99,7 @@ static const char *trim_code(char *code)
 ccat_status_t ccat_error_read(ccat_http_response_t *resp, ccat_error_t *err)
 {
     enum { K_CODE, K_CODE2, K_TYPE, K_MSG, K_MSG2, K_COUNT };
-    static const ccat_json_key_t keys[K_COUNT] = {
-        CCAT_JSON_KEY("code"), CCAT_JSON_KEY("Code"), CCAT_JSON_KEY("__type"),
-        CCAT_JSON_KEY("message"), CCAT_JSON_KEY("Message")};
+    static const char keys[] = "\4" "code" "\4" "Code" "\6" "__type" "\7" "message" "\7" "Message";
     const char *code = resp->error_type;
     jsmntok_t *toks;
     int n = ccat_body_parse(resp, &toks);

@@ -641,16 +641,15 @@ static int raw_equals(const char *p, const char *k, size_t len)
     }
 }
 
-/* Does the key text [p, p + len) decode to the name k? */
-static int name_matches(const char *p, size_t len, const ccat_json_key_t *k)
+/* Does the key text [p, p + len) decode to the name of length n at k? */
+static int name_matches(const char *p, size_t len, const char *k, size_t n)
 {
     /* Escapes only make the text longer than its decoding. */
-    return k->len == len ? raw_equals(p, k->name, len)
-                         : k->len < len && key_equals(p, p + len, k->name, k->len);
+    return n == len ? raw_equals(p, k, len) : n < len && key_equals(p, p + len, k, n);
 }
 
 void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj,
-                       const ccat_json_key_t *keys, int nkeys, int *found)
+                       const char *keys, int nkeys, int *found)
 {
     for (int k = 0; k < nkeys; k++) {
         found[k] = -1;
@@ -661,6 +660,7 @@ void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj
     const jsmntok_t *t = toks + obj + 1;            /* a key */
     const jsmntok_t *const last = toks + ntoks - 1; /* a key needs a value after it */
     int k = nkeys - 1;                              /* the name matched last */
+    const char *name = keys;                        /* its length byte */
     for (int m = toks[obj].size; m > 0 && t < last; m--) {
         const char *p = js + t->start;
         const size_t len = (size_t)(t->end - t->start);
@@ -669,8 +669,13 @@ void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj
          * first. Names are distinct, so a member fills at most one slot; a
          * later duplicate member overwrites it (last wins). */
         for (int tries = nkeys; tries > 0; tries--) {
-            k = k + 1 == nkeys ? 0 : k + 1;
-            if (name_matches(p, len, &keys[k])) {
+            if (++k == nkeys) {
+                k = 0;
+                name = keys;
+            } else {
+                name += 1 + (unsigned char)*name;
+            }
+            if (name_matches(p, len, name + 1, (unsigned char)*name)) {
                 found[k] = (int)(v - toks);
                 break;
             }

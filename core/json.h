@@ -49,23 +49,16 @@ int ccat_json_parse_plain(const char *js, size_t len, jsmntok_t *toks, unsigned 
 #define ccat_json_parse_plain(js, len, toks, ntoks, plain) ccat_json_parse(js, len, toks, ntoks)
 #endif
 
-/** A member name to look up: its text and length (no strlen per lookup). */
-typedef struct ccat_json_key {
-    const char *name;
-    size_t len;
-} ccat_json_key_t;
-
-/** A ccat_json_key_t initializer from a string literal. */
-#define CCAT_JSON_KEY(lit) {(lit), sizeof(lit) - 1}
-
 /**
- * One-pass lookup of members of the object toks[obj]: for every key i in
- * keys[0..nkeys), found[i] gets the token index of the LAST value whose key
- * equals keys[i] (escapes in keys are decoded for the comparison), or -1.
- * keys[i].name must hold keys[i].len bytes and no NUL among them.
+ * One-pass lookup of members of the object toks[obj]: for every key i of the
+ * nkeys names in keys, found[i] gets the token index of the LAST value whose
+ * key equals name i (escapes in keys are decoded for the comparison), or -1.
+ * keys packs the names one after another, each after a byte that holds its
+ * length (0..255): "\6" "secret" "\4" "name". Packed so, the names cost no
+ * pointer table and no strlen().
  */
 void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj,
-                       const ccat_json_key_t *keys, int nkeys, int *found);
+                       const char *keys, int nkeys, int *found);
 
 /**
  * Decode the string token t in place: unescape, check UTF-8, reject lone

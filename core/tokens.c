@@ -72,8 +72,7 @@ enum { I_ID, I_NAME, I_EXPIRES, I_COUNT };
 static ccat_status_t item(char *js, const jsmntok_t *toks, int n, int o, int check,
                           ccat_access_token_summary_t *s)
 {
-    static const ccat_json_key_t keys[I_COUNT] = {CCAT_JSON_KEY("id"), CCAT_JSON_KEY("name"),
-                                                  CCAT_JSON_KEY("expiresTime")};
+    static const char keys[] = "\2" "id" "\4" "name" "\13" "expiresTime";
     int at[I_COUNT];
     if (toks[o].type != JSMN_OBJECT) {
         return CCAT_ERR_RESPONSE_TYPE;
@@ -126,7 +125,7 @@ static ccat_status_t next_token(char *js, const jsmntok_t *toks, int i, ccat_lis
 static ccat_status_t read_page(ccat_http_response_t *resp, ccat_list_item_fn fn, void *fn_ctx,
                                ccat_list_page_t *page)
 {
-    static const ccat_json_key_t keys[2] = {CCAT_JSON_KEY("items"), CCAT_JSON_KEY("nextToken")};
+    static const char keys[] = "\5" "items" "\11" "nextToken";
     jsmntok_t *toks;
     int n = ccat_body_parse(resp, &toks);
     if (n < 0) {
@@ -309,7 +308,7 @@ ccat_status_t ccat_verify_response_read(ccat_http_response_t *resp, const char *
     if (st != CCAT_OK || resp->body_len == 0) {
         return st; /* an empty body is an empty output, as botocore reads it */
     }
-    static const ccat_json_key_t keys[1] = {CCAT_JSON_KEY("identity")};
+    static const char keys[] = "\10" "identity";
     jsmntok_t *toks;
     int n = ccat_body_parse(resp, &toks);
     int at;

@@ -197,10 +197,15 @@ static void check_members(const char *js, const jsmntok_t *toks, int n)
             owned[count++] = name;
         }
         int found[MAX_NAMES];
-        ccat_json_key_t keys[MAX_NAMES];
-        for (int k = 0; k < count; k++) {
-            keys[k] = (ccat_json_key_t){names[k], strlen(names[k])};
+        /* Packed as the lookup takes them: a length byte, then the name. */
+        char keys[MAX_NAMES * 256], *o = keys;
+        int packed = 0;
+        while (packed < count && strlen(names[packed]) <= 255) {
+            *o++ = (char)strlen(names[packed]);
+            memcpy(o, names[packed], strlen(names[packed]));
+            o += strlen(names[packed++]);
         }
+        count = packed;
         ccat_json_members(js, toks, n, obj, keys, count, found);
         for (int k = 0; k < count; k++) {
             int want = -1;

@@ -33,9 +33,7 @@ struct round {
 /* One response: parse, find, decode. Returns the number of decoded members. */
 static __attribute__((noinline)) int one_round(struct round *r, const char *src, size_t len)
 {
-    static const ccat_json_key_t keys[4] = {CCAT_JSON_KEY("secret"), CCAT_JSON_KEY("name"),
-                                            CCAT_JSON_KEY("expiresTime"),
-                                            CCAT_JSON_KEY("accessTokenId")};
+    static const char keys[] = "\6" "secret" "\4" "name" "\13" "expiresTime" "\15" "accessTokenId";
     memcpy(r->body, src, len);
     int n = ccat_json_parse(r->body, len, r->toks, TOKS);
     if (n < 1) {

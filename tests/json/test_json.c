@@ -279,14 +279,24 @@ static void test_structure(void)
 
 /* ---- members ------------------------------------------------------------ */
 
+/* key as the one name of a packed list (a length byte, then the name). */
+static const char *pack(const char *key, char packed[64])
+{
+    size_t n = strlen(key);
+    CHECK(n < 64);
+    packed[0] = (char)n;
+    memcpy(packed + 1, key, n < 63 ? n : 63);
+    return packed;
+}
+
 static int lookup(const char *js, const char *key)
 {
     jsmntok_t t[MAXTOK];
     int n = ccat_json_parse(js, strlen(js), t, MAXTOK);
     CHECK(n > 0);
     int at = -2;
-    const ccat_json_key_t k = {key, strlen(key)};
-    ccat_json_members(js, t, n, 0, &k, 1, &at);
+    char packed[64];
+    ccat_json_members(js, t, n, 0, pack(key, packed), 1, &at);
     return at;
 }
 
@@ -296,8 +306,8 @@ static const char *value_of(const char *js, const char *key, char *out, size_t c
     jsmntok_t t[MAXTOK];
     int n = ccat_json_parse(js, strlen(js), t, MAXTOK);
     int at = -2;
-    const ccat_json_key_t k = {key, strlen(key)};
-    ccat_json_members(js, t, n, 0, &k, 1, &at);
+    char packed[64];
+    ccat_json_members(js, t, n, 0, pack(key, packed), 1, &at);
     if (n <= 0 || at < 0) {
         return NULL;
     }
@@ -307,9 +317,7 @@ static const char *value_of(const char *js, const char *key, char *out, size_t c
 
 static void test_members(void)
 {
-    static const ccat_json_key_t keys[4] = {CCAT_JSON_KEY("secret"), CCAT_JSON_KEY("name"),
-                                            CCAT_JSON_KEY("expiresTime"),
-                                            CCAT_JSON_KEY("accessTokenId")};
+    static const char keys[] = "\6" "secret" "\4" "name" "\13" "expiresTime" "\15" "accessTokenId";
     const char *js = "{\"accessTokenId\":\"i\",\"junk\":[1,2],\"name\":\"n\",\"secret\":\"s\","
                      "\"expiresTime\":\"e\",\"other\":{}}";
     jsmntok_t t[MAXTOK];
@@ -398,10 +406,7 @@ static void test_members(void)
     CHECK_EQ_INT(lookup("{\"\":1}", "a"), -1);
 
     /* Members out of the keys' order, unknown ones in between, many keys. */
-    static const ccat_json_key_t many[10] = {
-        CCAT_JSON_KEY("k0"), CCAT_JSON_KEY("k1"), CCAT_JSON_KEY("k2"), CCAT_JSON_KEY("k3"),
-        CCAT_JSON_KEY("k4"), CCAT_JSON_KEY("k5"), CCAT_JSON_KEY("k6"), CCAT_JSON_KEY("k7"),
-        CCAT_JSON_KEY("k8"), CCAT_JSON_KEY("k9")};
+    static const char many[] = "\2k0\2k1\2k2\2k3\2k4\2k5\2k6\2k7\2k8\2k9";
     const char *mix = "{\"k9\":9,\"x\":0,\"k3\":3,\"k0\":0,\"k7\":{\"k1\":1},\"k5\":5,\"k5\":55,\"k8\":8}";
     n = ccat_json_parse(mix, strlen(mix), t, MAXTOK);
     int at10[10];
