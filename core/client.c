@@ -72,13 +72,10 @@ static const int8_t transport_error[7] = {0, CCAT_ERR_CLOSED, 0, CCAT_ERR_DNS, C
 static int32_t io(ccat_client_t *c, unsigned op, uint8_t *p, size_t n, uint32_t timeout)
 {
     const ccat_transport_t *t = c->cfg.transport;
-    uint32_t start = now(c);
+    const uint32_t start = now(c);
+    uint32_t ms = timeout; /* all of it for the first try: none has passed yet */
     int32_t r;
     for (;;) {
-        uint32_t ms = left(c, start, timeout);
-        if (ms == 0) {
-            return op_timeout[op];
-        }
         r = op == OP_CONNECT ? t->connect(t->ctx, c->endpoint.host, c->endpoint.port, ms)
             : op == OP_SEND  ? t->send(t->ctx, p, n, ms)
                              : t->recv(t->ctx, p, n, ms);
@@ -86,6 +83,9 @@ static int32_t io(ccat_client_t *c, unsigned op, uint8_t *p, size_t n, uint32_t 
             break;
         }
         idle(c);
+        if ((ms = left(c, start, timeout)) == 0) {
+            return op_timeout[op];
+        }
     }
     if (r > 0 && (size_t)r <= n) {
         return r;
