@@ -600,45 +600,36 @@ static NOINLINE int key_equals(const char *p, const char *e, const char *k, size
     return k == k_end;
 }
 
-/* Is the chunk [p, p + 4) equal to [k, k + 4) and free of '\\'? */
-static int chunk4_equals(const char *p, const char *k)
-{
-    uint32_t a, b, bs;
-    memcpy(&a, p, 4);
-    memcpy(&b, k, 4);
-    bs = a ^ 0x5C5C5C5Cu;
-    return a == b && ((bs - 0x01010101u) & ~bs & 0x80808080u) == 0;
-}
-
 /*
- * Is the key text [p, p + len) the name k of the same length, without
- * escapes? A word at a time, the last word overlapping: both have len bytes.
+ * Is the key text [p, p + len) the name k of the same length? Names hold no
+ * '\\' (see ccat_json_members()), so a text equal to one has no escape and
+ * is its own decoding. -O2: a word at a time, the last word overlapping (both
+ * have len bytes); -Os: memcmp().
  */
 static int raw_equals(const char *p, const char *k, size_t len)
 {
-    if (len < W_SIZE) {
-        if (W_SIZE > 4 && len >= 4) { /* 64-bit: two overlapping halves */
-            return chunk4_equals(p, k) && chunk4_equals(p + len - 4, k + len - 4);
-        }
-        for (size_t j = 0; j < len; j++) {
-            if (p[j] != k[j] || p[j] == '\\') {
+#ifndef __OPTIMIZE_SIZE__
+    if (len >= W_SIZE) {
+        for (size_t j = 0;; j += W_SIZE) {
+            j = j > len - W_SIZE ? len - W_SIZE : j;
+            if (load_word(p + j) != load_word(k + j)) {
                 return 0;
             }
-        }
-        return 1;
-    }
-    for (size_t j = 0;; j += W_SIZE) {
-        if (j > len - W_SIZE) {
-            j = len - W_SIZE;
-        }
-        word_t a = load_word(p + j), bs = a ^ (W_ONES * '\\');
-        if (a != load_word(k + j) || ((bs - W_ONES) & ~bs & W_HIGHS) != 0) {
-            return 0;
-        }
-        if (j == len - W_SIZE) {
-            return 1;
+            if (j == len - W_SIZE) {
+                return 1;
+            }
         }
     }
+    if (W_SIZE > 4 && len >= 4) { /* 64-bit: two overlapping halves */
+        uint32_t a, b, c, d;
+        memcpy(&a, p, 4);
+        memcpy(&b, k, 4);
+        memcpy(&c, p + len - 4, 4);
+        memcpy(&d, k + len - 4, 4);
+        return ((a ^ b) | (c ^ d)) == 0;
+    }
+#endif
+    return memcmp(p, k, len) == 0;
 }
 
 /* Does the key text [p, p + len) decode to the name of length n at k? */

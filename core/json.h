@@ -55,7 +55,8 @@ int ccat_json_parse_plain(const char *js, size_t len, jsmntok_t *toks, unsigned 
  * key equals name i (escapes in keys are decoded for the comparison), or -1.
  * keys packs the names one after another, each after a byte that holds its
  * length (0..255): "\6" "secret" "\4" "name". Packed so, the names cost no
- * pointer table and no strlen().
+ * pointer table and no strlen(). No name may hold a '\\' (none needs one):
+ * a key text equal to a name byte for byte is then its own decoding.
  */
 void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj,
                        const char *keys, int nkeys, int *found);

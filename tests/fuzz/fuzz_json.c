@@ -200,7 +200,8 @@ static void check_members(const char *js, const jsmntok_t *toks, int n)
         /* Packed as the lookup takes them: a length byte, then the name. */
         char keys[MAX_NAMES * 256], *o = keys;
         int packed = 0;
-        while (packed < count && strlen(names[packed]) <= 255) {
+        /* Names never hold a '\\' (the lookup's contract): stop at one. */
+        while (packed < count && strlen(names[packed]) <= 255 && !strchr(names[packed], '\\')) {
             *o++ = (char)strlen(names[packed]);
             memcpy(o, names[packed], strlen(names[packed]));
             o += strlen(names[packed++]);
