@@ -33,6 +33,7 @@
  *   one spare byte (a full buffer is reported before EOF can be seen).
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "ccat/ccat_http.h"
@@ -431,6 +432,157 @@ static ccat_status_t line(ccat_http_response_t *r, unsigned *st, char *s, char *
     }
 }
 
+#ifdef SCAN_SSE2
+/* Eight bytes of text as one little-endian word (SCAN_SSE2 implies x86). */
+#define W8(s) ((uint64_t)(unsigned char)(s)[0] | (uint64_t)(unsigned char)(s)[1] << 8 | \
+               (uint64_t)(unsigned char)(s)[2] << 16 | (uint64_t)(unsigned char)(s)[3] << 24 | \
+               (uint64_t)(unsigned char)(s)[4] << 32 | (uint64_t)(unsigned char)(s)[5] << 40 | \
+               (uint64_t)(unsigned char)(s)[6] << 48 | (uint64_t)(unsigned char)(s)[7] << 56)
+#define LOWER8(p) (load(p) | ONES * 0x20) /* exact on plain bytes, see ieq() */
+
+/*
+ * -O2: the header line s[0..e) (e >= s + 8, no flagged byte: no tab, see
+ * head_fast()) when its name is one the reference exchange carries,
+ * recognised by whole words, and its value has the usual form (one space
+ * before it, none after it, a Content-Length of at most 18 digits, a
+ * Connection of just keep-alive). Anything else goes to line_slow(), so the
+ * outcome is always line()'s. Every byte read lies in the line.
+ */
+static ccat_status_t header_fast(ccat_http_response_t *r, char *s, char *e)
+{
+    uint64_t w = LOWER8(s);
+    const char **slot = NULL;
+    char *v;
+    if (w == W8("content-")) {
+        if (e - s >= 13 && LOWER8(s + 5) == W8("nt-type:")) {
+            return CCAT_OK; /* a name known valid needs no field_line_ok() */
+        }
+        if (e - s < 15 || LOWER8(s + 7) != W8("-length:")) {
+            return header(r, s, e);
+        }
+        v = s + 15;
+    } else if (w == W8("connecti")) {
+        if (e - s < 11 || LOWER8(s + 3) != W8("nection:")) {
+            return header(r, s, e);
+        }
+        v = s + 11;
+    } else if ((w & 0xffffffffffu) == (W8("date:   ") & 0xffffffffffu)) {
+        v = s + 5;
+        slot = &r->date;
+    } else if (w == W8("x-amzn-r") && e - s >= 17 && LOWER8(s + 9) == W8("questid:") &&
+               (s[8] | 0x20) == 'e') {
+        v = s + 17;
+        slot = &r->request_id;
+    } else {
+        return header(r, s, e);
+    }
+    v += *v == ' ';
+    if (*v == ' ' || e[-1] == ' ') {
+        return header(r, s, e);
+    }
+    if (slot != NULL) {
+        *slot = v;
+    } else if (*v >= 'A') { /* Connection */
+        if (e - v != 10 || LOWER8(v) != W8("keep-ali") || LOWER8(v + 2) != W8("ep-alive")) {
+            return header(r, s, e);
+        }
+        r->flags |= F_KEEP;
+    } else { /* Content-Length */
+        uint64_t x = 0;
+        const char *d = v;
+        unsigned c;
+        while ((c = (unsigned char)*d - '0') <= 9) {
+            x = x * 10 + c;
+            d++;
+        }
+        if (d == v || d != e || e - v > 18 || ((r->flags & F_LENGTH) && x != r->remaining)) {
+            return header(r, s, e);
+        }
+        r->remaining = x;
+        r->flags |= F_LENGTH;
+    }
+    *e = '\0';
+    return CCAT_OK;
+}
+
+/* -O2: the status line s[0..e) (e >= s + 8) as status_line() takes it,
+ * the usual "HTTP/1.1 ddd" read by words. */
+static ccat_status_t status_fast(ccat_http_response_t *r, const char *s, const char *e)
+{
+    unsigned h, t, u;
+    if (e - s >= 12 && load(s) == W8("HTTP/1.1") && s[8] == ' ' && (e - s == 12 || s[12] == ' ') &&
+        (h = (unsigned)(s[9] - '1')) <= 8 && (t = (unsigned)(s[10] - '0')) <= 9 &&
+        (u = (unsigned)(s[11] - '0')) <= 9) {
+        r->status = (int)(h * 100 + t * 10 + u + 100);
+        r->flags = F_KEEP;
+        return CCAT_OK;
+    }
+    return status_line(r, s, (size_t)(e - s));
+}
+
+/* Bit i set: byte p[i] (i < 16) is flagged: below 0x20 (control), DEL, or
+ * 0x80 and up (obs-text). x + 1 then lies outside 0x21..0x7f, so that
+ * x + 1 - 0x21, signed and saturated, is negative: its top bit is the flag. */
+static unsigned flagged16(const char *p)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    v = _mm_subs_epi8(_mm_add_epi8(v, _mm_set1_epi8(1)), _mm_set1_epi8(0x21));
+    return (unsigned)_mm_movemask_epi8(v);
+}
+
+/*
+ * -O2: complete head lines in their usual form (CRLF end, no tab, obs-text
+ * or other flagged byte), their ends found with one mask per 32 bytes
+ * instead of one scan per line. It stops at the first line it cannot take
+ * whole (incomplete, any flagged byte but its CRLF, a line shorter than 8
+ * bytes, the blank line) and leaves that line to the general loop, with *sp
+ * its start and *pp where the scan goes on (the bytes in between are
+ * plain). The lines it takes go through status_line() and header_fast(),
+ * whose outcome is header()'s, as in line(), so both routes give the same outcome. The last byte is left
+ * out: a CR there cannot end a line yet, and so q[1] can be read.
+ */
+static ccat_status_t head_fast(ccat_http_response_t *r, char **sp, char **pp, char *end,
+                               unsigned *st)
+{
+    char *b = r->buf, *s = *sp, *blk = *pp, *q;
+    char *const last = end - 1;
+    ccat_status_t err = CCAT_OK;
+    while (last - blk >= 32) {
+        uint64_t m = flagged16(blk) | (uint64_t)flagged16(blk + 16) << 16;
+        for (q = blk; m != 0; m >>= 2, q += 2) {
+            unsigned i = (unsigned)__builtin_ctzll(m);
+            q += i;
+            m >>= i;
+            if (q[0] != '\r' || q[1] != '\n') {
+                goto out;
+            }
+            if (q - s < 8) {
+                if (q != s || s == b || (r->status < 200 && r->status != 101)) {
+                    goto out; /* short, or the blank line of an interim response */
+                }
+                r->head_len = (size_t)(q + 2 - b);
+                err = framing(r);
+                *st = r->state;
+                q = s = q + 2;
+                goto out;
+            }
+            err = s == b ? status_fast(r, s, q) : header_fast(r, s, q);
+            if (err != CCAT_OK) {
+                goto out;
+            }
+            s = q + 2;
+        }
+        blk += 32;
+        blk = blk < s ? s : blk; /* an LF just past the block was taken */
+    }
+    q = blk;
+out:
+    *sp = s;
+    *pp = q;
+    return err;
+}
+#endif
+
 void ccat_http_response_init(ccat_http_response_t *resp, char *buf, size_t cap)
 {
     if (resp != NULL) {
@@ -546,6 +698,18 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
             st = st == ST_LENGTH ? ST_DONE : ST_DATA_END;
             continue;
         }
+#ifdef SCAN_SSE2
+        if (st == ST_HEAD) {
+            err = head_fast(resp, &s, &p, end, &st);
+            out = s; /* head lines are kept */
+            if (err != CCAT_OK) {
+                break;
+            }
+            if (st != ST_HEAD) {
+                continue;
+            }
+        }
+#endif
         if (st == ST_DATA_END && p < end && *p != '\r' && *p != '\n') {
             err = CCAT_ERR_HTTP_CHUNK_FRAMING; /* data longer than its size */
             break;
