@@ -547,13 +547,16 @@ static ccat_status_t head_fast(ccat_http_response_t *r, char **sp, char **pp, ch
     char *b = r->buf, *s = *sp, *blk = *pp, *q;
     char *const last = end - 1;
     ccat_status_t err = CCAT_OK;
-    while (last - blk >= 32) {
-        uint64_t m = flagged16(blk) | (uint64_t)flagged16(blk + 16) << 16;
-        for (q = blk; m != 0; m >>= 2, q += 2) {
+    while (last - blk >= 64) {
+        uint64_t m = flagged16(blk) | (uint64_t)flagged16(blk + 16) << 16 |
+                     (uint64_t)flagged16(blk + 32) << 32 | (uint64_t)flagged16(blk + 48) << 48;
+        for (q = blk; m != 0; m >>= 2, q += 2) { /* the CR and its LF */
             unsigned i = (unsigned)__builtin_ctzll(m);
+            uint16_t crlf;
             q += i;
             m >>= i;
-            if (q[0] != '\r' || q[1] != '\n') {
+            memcpy(&crlf, q, 2);
+            if (crlf != ('\r' | '\n' << 8)) {
                 goto out;
             }
             if (q - s < 8) {
@@ -572,7 +575,7 @@ static ccat_status_t head_fast(ccat_http_response_t *r, char **sp, char **pp, ch
             }
             s = q + 2;
         }
-        blk += 32;
+        blk += 64;
         blk = blk < s ? s : blk; /* an LF just past the block was taken */
     }
     q = blk;

@@ -26,9 +26,10 @@ build=${1:-$repo/build-bench}
 # header names in the HTTP parser, the flat-object check and plain-text
 # member reads in JSON, one strlen for the bearer token), so that the count
 # only goes down; the target is reported too. 6,304 -> 6,350 after the HTTP
-# head fast path (32-byte masks, whole-word header names).
+# head fast path (32-byte masks, whole-word header names); 6,276 -> 6,300
+# with 64-byte masks.
 budget=5000
-ceiling=${CCAT_INSTRUCTIONS_CEILING:-6350}
+ceiling=${CCAT_INSTRUCTIONS_CEILING:-6300}
 n1=1000 n2=2000
 
 if [[ ! -f $build/CMakeCache.txt ]]; then
