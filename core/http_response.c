@@ -226,34 +226,27 @@ static ccat_status_t status_line(ccat_http_response_t *r, const char *b, size_t 
 }
 
 /* Headers the client acts on (the three kept as strings last). */
-enum { H_OTHER, H_LENGTH, H_CODING, H_CONNECTION, H_DATE, H_REQUEST_ID, H_ERROR_TYPE, H_IGNORED };
+enum { H_OTHER, H_LENGTH, H_CODING, H_CONNECTION, H_DATE, H_REQUEST_ID, H_ERROR_TYPE };
 
-/* Which header the line s[0..len) is, picked by its first letter. */
-static unsigned header_id(const char *s, size_t len)
+/* Their names with the colon, in that order, each after its length. */
+static const char header_names[] = "\017content-length:\022transfer-encoding:\013connection:"
+                                   "\005date:\021x-amzn-requestid:\021x-amzn-errortype:";
+
+/* Which header the line s[0..len) is; *name_len: its name's length with
+ * the colon. The first letter rules most names out before ieq(). */
+static unsigned header_id(const char *s, size_t len, size_t *name_len)
 {
-    switch (*s | 0x20) {
-    case 'c':
-        if (len >= 11 && ieq(s, "connection:", 11)) {
-            return H_CONNECTION;
+    const char *n = header_names;
+    unsigned id;
+    for (id = H_LENGTH; id <= H_ERROR_TYPE; id++) {
+        size_t k = (unsigned char)*n++;
+        if ((*s | 0x20) == *n && len >= k && ieq(s, n, k)) {
+            *name_len = k;
+            return id;
         }
-#ifndef __OPTIMIZE_SIZE__
-        if (len >= 13 && ieq(s, "content-type:", 13)) {
-            return H_IGNORED; /* -O2: a name known valid needs no field_line_ok() */
-        }
-#endif
-        return len >= 15 && ieq(s, "content-length:", 15) ? H_LENGTH : H_OTHER;
-    case 'd':
-        return len >= 5 && ieq(s, "date:", 5) ? H_DATE : H_OTHER;
-    case 't':
-        return len >= 18 && ieq(s, "transfer-encoding:", 18) ? H_CODING : H_OTHER;
-    case 'x':
-        if (len >= 17 && ieq(s, "x-amzn-requestid:", 17)) {
-            return H_REQUEST_ID;
-        }
-        return len >= 17 && ieq(s, "x-amzn-errortype:", 17) ? H_ERROR_TYPE : H_OTHER;
-    default:
-        return H_OTHER;
+        n += k;
     }
+    return H_OTHER;
 }
 
 /* Trims blanks off both ends of [*v, e); returns the end. The byte at e is
@@ -320,18 +313,15 @@ static ccat_status_t content_length(ccat_http_response_t *r, const char *v, cons
  */
 static ccat_status_t header(ccat_http_response_t *r, char *s, char *e)
 {
-    static const uint8_t name_len[] = {0, 15, 18, 11, 5, 17, 17};
     static const uint8_t field[] = {offsetof(ccat_http_response_t, date),
                                     offsetof(ccat_http_response_t, request_id),
                                     offsetof(ccat_http_response_t, error_type)};
-    unsigned id = header_id(s, (size_t)(e - s));
+    size_t k = 0;
+    unsigned id = header_id(s, (size_t)(e - s), &k);
     if (id == H_OTHER) {
         return field_line_ok(s, e) ? CCAT_OK : CCAT_ERR_HTTP_HEADER;
     }
-    if (id == H_IGNORED) {
-        return CCAT_OK;
-    }
-    char *v = s + name_len[id];
+    char *v = s + k;
     e = trim(&v, e);
     *e = '\0';
     if (id >= H_DATE) {
