@@ -442,6 +442,7 @@ static ccat_status_t header_fast(ccat_http_response_t *r, char *s, char *e)
 {
     uint64_t w = LOWER8(s);
     const char **slot = NULL;
+    int length = 0; /* Content-Length; else, without a slot, Connection */
     char *v;
     if (w == W8("content-")) {
         if (e - s >= 13 && LOWER8(s + 5) == W8("nt-type:")) {
@@ -451,6 +452,7 @@ static ccat_status_t header_fast(ccat_http_response_t *r, char *s, char *e)
             return header(r, s, e);
         }
         v = s + 15;
+        length = 1;
     } else if (w == W8("connecti")) {
         if (e - s < 11 || LOWER8(s + 3) != W8("nection:")) {
             return header(r, s, e);
@@ -472,7 +474,7 @@ static ccat_status_t header_fast(ccat_http_response_t *r, char *s, char *e)
     }
     if (slot != NULL) {
         *slot = v;
-    } else if (*v >= 'A') { /* Connection */
+    } else if (!length) { /* Connection */
         if (e - v != 10 || LOWER8(v) != W8("keep-ali") || LOWER8(v + 2) != W8("ep-alive")) {
             return header(r, s, e);
         }

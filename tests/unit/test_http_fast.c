@@ -188,6 +188,13 @@ static void test_cases(void)
          "-", "-", 1},
         {"chunked", NULL, "Transfer-Encoding: chunked\r\nx-amzn-RequestId: c\r\n\r\n2\r\nab\r\n0\r\n\r\n",
          CCAT_OK, 200, "c", "-", 1},
+        /* A value that looks like the other header's (found by fuzzing). */
+        {"connection of digits", NULL, "Connection: 5\r\nContent-Length: 0\r\n\r\n", CCAT_OK, 200, "-",
+         "-", 1},
+        {"length of keep-alive", NULL, "Content-Length: keep-alive\r\n\r\n",
+         CCAT_ERR_HTTP_LENGTH_INVALID, 0, "", "", 0},
+        {"length of KEEP-ALIVE", NULL, "CONTENT-LENGTH:KEEP-ALIVE\r\n\r\n", CCAT_ERR_HTTP_LENGTH_INVALID,
+         0, "", "", 0},
         /* Errors. */
         {"length letters", NULL, "Content-Length: 1a\r\n\r\nx", CCAT_ERR_HTTP_LENGTH_INVALID, 0, "", "",
          0},
