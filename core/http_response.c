@@ -431,8 +431,9 @@ static ccat_status_t line(ccat_http_response_t *r, unsigned *st, char *s, char *
 #define LOWER8(p) (load(p) | ONES * 0x20) /* exact on plain bytes, see ieq() */
 
 /*
- * -O2: the header line s[0..e) (e >= s + 8, no flagged byte: no tab, see
- * head_fast()) when its name is one the reference exchange carries,
+ * -O2: the header line s[0..e) (e >= s + 8; flagged bytes other than tab
+ * and obs-text are not in it, and those two are in no name matched here)
+ * when its name is one the reference exchange carries,
  * recognised by whole words, and its value has the usual form (one space
  * before it, none after it, a Content-Length of at most 18 digits, a
  * Connection of just keep-alive). Anything else goes to line_slow(), so the
@@ -469,8 +470,8 @@ static ccat_status_t header_fast(ccat_http_response_t *r, char *s, char *e)
         return header(r, s, e);
     }
     v += *v == ' ';
-    if (*v == ' ' || e[-1] == ' ') {
-        return header(r, s, e);
+    if (*v == ' ' || *v == '\t' || e[-1] == ' ' || e[-1] == '\t') {
+        return header(r, s, e); /* tabs: the general loop may have stepped over some */
     }
     if (slot != NULL) {
         *slot = v;
@@ -523,15 +524,18 @@ static unsigned flagged16(const char *p)
 }
 
 /*
- * -O2: complete head lines in their usual form (CRLF end, no tab, obs-text
- * or other flagged byte), their ends found with one mask per 32 bytes
- * instead of one scan per line. It stops at the first line it cannot take
- * whole (incomplete, any flagged byte but its CRLF, a line shorter than 8
- * bytes, the blank line) and leaves that line to the general loop, with *sp
- * its start and *pp where the scan goes on (the bytes in between are
- * plain). The lines it takes go through status_line() and header_fast(),
- * whose outcome is header()'s, as in line(), so both routes give the same outcome. The last byte is left
- * out: a CR there cannot end a line yet, and so q[1] can be read.
+ * -O2: complete head lines ending in CRLF, their ends found with one mask
+ * per 64 bytes instead of one scan per line. The scan resumes at *pp: bytes
+ * from the line start *sp up to there were checked by the general loop and
+ * may hold tabs or obs-text (it steps over them); from *pp on, a line is
+ * taken only when no byte but its CRLF is flagged. It stops at the first
+ * line it cannot take whole (incomplete, any other flagged byte, shorter
+ * than 8 bytes but the blank line, the blank line of an interim response)
+ * and leaves that line to the general loop, with *sp its start and *pp
+ * where the scan goes on (the bytes in between are checked). The lines it
+ * takes go through status_fast(), header_fast() and framing(), whose
+ * outcome is line()'s, so both routes give the same outcome. The last byte
+ * is left out: a CR there cannot end a line yet, and so q[1] can be read.
  */
 static ccat_status_t head_fast(ccat_http_response_t *r, char **sp, char **pp, char *end,
                                unsigned *st)

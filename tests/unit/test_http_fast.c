@@ -188,6 +188,12 @@ static void test_cases(void)
          "-", "-", 1},
         {"chunked", NULL, "Transfer-Encoding: chunked\r\nx-amzn-RequestId: c\r\n\r\n2\r\nab\r\n0\r\n\r\n",
          CCAT_OK, 200, "c", "-", 1},
+        /* Tabs the general loop steps over before the fast path takes the
+         * rest of the line: they are trimmed all the same. */
+        {"tabs around values", NULL,
+         "Date:\tlong enough date value\t\r\nx-amzn-RequestId:\tsome-request-id-value\t\r\n"
+         "Content-Length:\t0\t\r\nConnection:\tkeep-alive\t\r\n\r\n",
+         CCAT_OK, 200, "some-request-id-value", "long enough date value", 1},
         /* A value that looks like the other header's (found by fuzzing). */
         {"connection of digits", NULL, "Connection: 5\r\nContent-Length: 0\r\n\r\n", CCAT_OK, 200, "-",
          "-", 1},
