@@ -12,6 +12,12 @@
  * moved down over it, so the de-chunked body ends up contiguous right
  * after the head. A partial framing line waits at the end of the body.
  *
+ * x86-64 -O2 builds add a head fast path (head_fast()): one SSE2 mask per
+ * 64 bytes gives every line end of a head that arrived whole, and the
+ * names of the headers the client reads are matched by whole words. It
+ * takes only lines in their usual form and hands anything else to the
+ * general loop, which is the whole parser at -Os.
+ *
  * Errors are stored in the state byte (ST_ERROR | -status) so that every
  * later call returns the same one.
  *
