@@ -441,7 +441,14 @@ static ccat_status_t line(ccat_http_response_t *r, unsigned *st, char *s, char *
                (uint64_t)(unsigned char)(s)[2] << 16 | (uint64_t)(unsigned char)(s)[3] << 24 | \
                (uint64_t)(unsigned char)(s)[4] << 32 | (uint64_t)(unsigned char)(s)[5] << 40 | \
                (uint64_t)(unsigned char)(s)[6] << 48 | (uint64_t)(unsigned char)(s)[7] << 56)
-#define LOWER8(p) (load(p) | ONES * 0x20) /* exact on plain bytes, see ieq() */
+/* Eight bytes as a 64-bit word (word_t may be 32 bits: i686 has SSE2 too). */
+static uint64_t load64(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+    return w;
+}
+#define LOWER8(p) (load64(p) | 0x2020202020202020u) /* exact on plain bytes, see ieq() */
 
 /*
  * -O2: the header line s[0..e) (e >= s + 8; flagged bytes other than tab
@@ -518,7 +525,7 @@ static ccat_status_t header_fast(ccat_http_response_t *r, char *s, char *e)
 static ccat_status_t status_fast(ccat_http_response_t *r, const char *s, const char *e)
 {
     unsigned h, t, u;
-    if (e - s >= 12 && load(s) == W8("HTTP/1.1") && s[8] == ' ' && (e - s == 12 || s[12] == ' ') &&
+    if (e - s >= 12 && load64(s) == W8("HTTP/1.1") && s[8] == ' ' && (e - s == 12 || s[12] == ' ') &&
         (h = (unsigned)(s[9] - '1')) <= 8 && (t = (unsigned)(s[10] - '0')) <= 9 &&
         (u = (unsigned)(s[11] - '0')) <= 9) {
         r->status = (int)(h * 100 + t * 10 + u + 100);
