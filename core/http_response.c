@@ -12,6 +12,12 @@
  * moved down over it, so the de-chunked body ends up contiguous right
  * after the head. A partial framing line waits at the end of the body.
  *
+ * x86-64 -O2 builds add a head fast path (head_fast()): one SSE2 mask per
+ * 64 bytes gives every line end of a head that arrived whole, and the
+ * names of the headers the client reads are matched by whole words. It
+ * takes only lines in their usual form and hands anything else to the
+ * general loop, which is the whole parser at -Os.
+ *
  * Errors are stored in the state byte (ST_ERROR | -status) so that every
  * later call returns the same one.
  *
@@ -33,6 +39,7 @@
  *   one spare byte (a full buffer is reported before EOF can be seen).
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "ccat/ccat_http.h"
@@ -225,34 +232,27 @@ static ccat_status_t status_line(ccat_http_response_t *r, const char *b, size_t 
 }
 
 /* Headers the client acts on (the three kept as strings last). */
-enum { H_OTHER, H_LENGTH, H_CODING, H_CONNECTION, H_DATE, H_REQUEST_ID, H_ERROR_TYPE, H_IGNORED };
+enum { H_OTHER, H_LENGTH, H_CODING, H_CONNECTION, H_DATE, H_REQUEST_ID, H_ERROR_TYPE };
 
-/* Which header the line s[0..len) is, picked by its first letter. */
-static unsigned header_id(const char *s, size_t len)
+/* Their names with the colon, in that order, each after its length. */
+static const char header_names[] = "\017content-length:\022transfer-encoding:\013connection:"
+                                   "\005date:\021x-amzn-requestid:\021x-amzn-errortype:";
+
+/* Which header the line s[0..len) is; *name_len: its name's length with
+ * the colon. The first letter rules most names out before ieq(). */
+static unsigned header_id(const char *s, size_t len, size_t *name_len)
 {
-    switch (*s | 0x20) {
-    case 'c':
-        if (len >= 11 && ieq(s, "connection:", 11)) {
-            return H_CONNECTION;
+    const char *n = header_names;
+    unsigned id;
+    for (id = H_LENGTH; id <= H_ERROR_TYPE; id++) {
+        size_t k = (unsigned char)*n++;
+        if ((*s | 0x20) == *n && len >= k && ieq(s, n, k)) {
+            *name_len = k;
+            return id;
         }
-#ifndef __OPTIMIZE_SIZE__
-        if (len >= 13 && ieq(s, "content-type:", 13)) {
-            return H_IGNORED; /* -O2: a name known valid needs no field_line_ok() */
-        }
-#endif
-        return len >= 15 && ieq(s, "content-length:", 15) ? H_LENGTH : H_OTHER;
-    case 'd':
-        return len >= 5 && ieq(s, "date:", 5) ? H_DATE : H_OTHER;
-    case 't':
-        return len >= 18 && ieq(s, "transfer-encoding:", 18) ? H_CODING : H_OTHER;
-    case 'x':
-        if (len >= 17 && ieq(s, "x-amzn-requestid:", 17)) {
-            return H_REQUEST_ID;
-        }
-        return len >= 17 && ieq(s, "x-amzn-errortype:", 17) ? H_ERROR_TYPE : H_OTHER;
-    default:
-        return H_OTHER;
+        n += k;
     }
+    return H_OTHER;
 }
 
 /* Trims blanks off both ends of [*v, e); returns the end. The byte at e is
@@ -319,18 +319,15 @@ static ccat_status_t content_length(ccat_http_response_t *r, const char *v, cons
  */
 static ccat_status_t header(ccat_http_response_t *r, char *s, char *e)
 {
-    static const uint8_t name_len[] = {0, 15, 18, 11, 5, 17, 17};
     static const uint8_t field[] = {offsetof(ccat_http_response_t, date),
                                     offsetof(ccat_http_response_t, request_id),
                                     offsetof(ccat_http_response_t, error_type)};
-    unsigned id = header_id(s, (size_t)(e - s));
+    size_t k = 0;
+    unsigned id = header_id(s, (size_t)(e - s), &k);
     if (id == H_OTHER) {
         return field_line_ok(s, e) ? CCAT_OK : CCAT_ERR_HTTP_HEADER;
     }
-    if (id == H_IGNORED) {
-        return CCAT_OK;
-    }
-    char *v = s + name_len[id];
+    char *v = s + k;
     e = trim(&v, e);
     *e = '\0';
     if (id >= H_DATE) {
@@ -347,8 +344,15 @@ static ccat_status_t header(ccat_http_response_t *r, char *s, char *e)
     return CCAT_OK;
 }
 
+/* -O2: inline where it is cheap to (one call per response, two callers). */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+#define HOT_INLINE __attribute__((always_inline)) inline
+#else
+#define HOT_INLINE
+#endif
+
 /* The head (head_len bytes) is complete: choose how the body is delimited. */
-static ccat_status_t framing(ccat_http_response_t *r)
+static HOT_INLINE ccat_status_t framing(ccat_http_response_t *r)
 {
     unsigned f = r->flags;
     int s = r->status;
@@ -430,6 +434,175 @@ static ccat_status_t line(ccat_http_response_t *r, unsigned *st, char *s, char *
         return CCAT_OK;
     }
 }
+
+#ifdef SCAN_SSE2
+/* Eight bytes of text as one little-endian word (SCAN_SSE2 implies x86). */
+#define W8(s) ((uint64_t)(unsigned char)(s)[0] | (uint64_t)(unsigned char)(s)[1] << 8 | \
+               (uint64_t)(unsigned char)(s)[2] << 16 | (uint64_t)(unsigned char)(s)[3] << 24 | \
+               (uint64_t)(unsigned char)(s)[4] << 32 | (uint64_t)(unsigned char)(s)[5] << 40 | \
+               (uint64_t)(unsigned char)(s)[6] << 48 | (uint64_t)(unsigned char)(s)[7] << 56)
+/* Eight bytes as a 64-bit word (word_t may be 32 bits: i686 has SSE2 too). */
+static uint64_t load64(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+    return w;
+}
+#define LOWER8(p) (load64(p) | 0x2020202020202020u) /* exact on plain bytes, see ieq() */
+
+/*
+ * -O2: the header line s[0..e) (e >= s + 8; flagged bytes other than tab
+ * and obs-text are not in it, and those two are in no name matched here)
+ * when its name is one the reference exchange carries,
+ * recognised by whole words, and its value has the usual form (one space
+ * before it, none after it, a Content-Length of at most 18 digits, a
+ * Connection of just keep-alive). Anything else goes to line_slow(), so the
+ * outcome is always line()'s. Every byte read lies in the line.
+ */
+static ccat_status_t header_fast(ccat_http_response_t *r, char *s, char *e)
+{
+    uint64_t w = LOWER8(s);
+    const char **slot = NULL;
+    int length = 0; /* Content-Length; else, without a slot, Connection */
+    char *v;
+    if (w == W8("content-")) {
+        if (e - s >= 13 && LOWER8(s + 5) == W8("nt-type:")) {
+            return CCAT_OK; /* a name known valid needs no field_line_ok() */
+        }
+        if (e - s < 15 || LOWER8(s + 7) != W8("-length:")) {
+            return header(r, s, e);
+        }
+        v = s + 15;
+        length = 1;
+    } else if (w == W8("connecti")) {
+        if (e - s < 11 || LOWER8(s + 3) != W8("nection:")) {
+            return header(r, s, e);
+        }
+        v = s + 11;
+    } else if ((w & 0xffffffffffu) == (W8("date:   ") & 0xffffffffffu)) {
+        v = s + 5;
+        slot = &r->date;
+    } else if (w == W8("x-amzn-r") && e - s >= 17 && LOWER8(s + 9) == W8("questid:") &&
+               (s[8] | 0x20) == 'e') {
+        v = s + 17;
+        slot = &r->request_id;
+    } else {
+        return header(r, s, e);
+    }
+    /* Blank (tab: the general loop may have stepped over some) or, for an
+     * empty value, the CR: header() decides. No other byte is below '!'. */
+    v += *v == ' ';
+    if ((unsigned char)*v <= ' ' || (unsigned char)e[-1] <= ' ') {
+        return header(r, s, e);
+    }
+    if (slot != NULL) {
+        *slot = v;
+    } else if (!length) { /* Connection */
+        if (e - v != 10 || LOWER8(v) != W8("keep-ali") || LOWER8(v + 2) != W8("ep-alive")) {
+            return header(r, s, e);
+        }
+        r->flags |= F_KEEP;
+    } else { /* Content-Length */
+        uint64_t x = 0;
+        const char *d = v;
+        unsigned c;
+        while ((c = (unsigned char)*d - '0') <= 9) {
+            x = x * 10 + c;
+            d++;
+        }
+        if (d == v || d != e || e - v > 18 || ((r->flags & F_LENGTH) && x != r->remaining)) {
+            return header(r, s, e);
+        }
+        r->remaining = x;
+        r->flags |= F_LENGTH;
+    }
+    *e = '\0';
+    return CCAT_OK;
+}
+
+/* -O2: the status line s[0..e) (e >= s + 8) as status_line() takes it,
+ * the usual "HTTP/1.1 ddd" read by words. */
+static ccat_status_t status_fast(ccat_http_response_t *r, const char *s, const char *e)
+{
+    unsigned h, t, u;
+    if (e - s >= 12 && load64(s) == W8("HTTP/1.1") && s[8] == ' ' && (e - s == 12 || s[12] == ' ') &&
+        (h = (unsigned)(s[9] - '1')) <= 8 && (t = (unsigned)(s[10] - '0')) <= 9 &&
+        (u = (unsigned)(s[11] - '0')) <= 9) {
+        r->status = (int)(h * 100 + t * 10 + u + 100);
+        r->flags = F_KEEP;
+        return CCAT_OK;
+    }
+    return status_line(r, s, (size_t)(e - s));
+}
+
+/* Bit i set: byte p[i] (i < 16) is flagged: below 0x20 (control), DEL, or
+ * 0x80 and up (obs-text). x + 1 then lies outside 0x21..0x7f, so that
+ * x + 1 - 0x21, signed and saturated, is negative: its top bit is the flag. */
+static unsigned flagged16(const char *p)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    v = _mm_subs_epi8(_mm_add_epi8(v, _mm_set1_epi8(1)), _mm_set1_epi8(0x21));
+    return (unsigned)_mm_movemask_epi8(v);
+}
+
+/*
+ * -O2: complete head lines ending in CRLF, their ends found with one mask
+ * per 64 bytes instead of one scan per line. The scan resumes at *pp: bytes
+ * from the line start *sp up to there were checked by the general loop and
+ * may hold tabs or obs-text (it steps over them); from *pp on, a line is
+ * taken only when no byte but its CRLF is flagged. It stops at the first
+ * line it cannot take whole (incomplete, any other flagged byte, shorter
+ * than 8 bytes but the blank line, the blank line of an interim response)
+ * and leaves that line to the general loop, with *sp its start and *pp
+ * where the scan goes on (the bytes in between are checked). The lines it
+ * takes go through status_fast(), header_fast() and framing(), whose
+ * outcome is line()'s, so both routes give the same outcome. The last byte
+ * is left out: a CR there cannot end a line yet, and so q[1] can be read.
+ */
+static ccat_status_t head_fast(ccat_http_response_t *r, char **sp, char **pp, char *end,
+                               unsigned *st)
+{
+    char *b = r->buf, *s = *sp, *blk = *pp, *q;
+    char *const last = end - 1;
+    ccat_status_t err = CCAT_OK;
+    while (last - blk >= 64) {
+        uint64_t m = flagged16(blk) | (uint64_t)flagged16(blk + 16) << 16 |
+                     (uint64_t)flagged16(blk + 32) << 32 | (uint64_t)flagged16(blk + 48) << 48;
+        for (q = blk; m != 0; m >>= 2, q += 2) { /* the CR and its LF */
+            unsigned i = (unsigned)__builtin_ctzll(m);
+            uint16_t crlf;
+            q += i;
+            m >>= i;
+            memcpy(&crlf, q, 2);
+            if (crlf != ('\r' | '\n' << 8)) {
+                goto out;
+            }
+            if (q - s < 8) {
+                if (q != s || s == b || (r->status < 200 && r->status != 101)) {
+                    goto out; /* short, or the blank line of an interim response */
+                }
+                r->head_len = (size_t)(q + 2 - b);
+                err = framing(r);
+                *st = r->state;
+                q = s = q + 2;
+                goto out;
+            }
+            err = s == b ? status_fast(r, s, q) : header_fast(r, s, q);
+            if (err != CCAT_OK) {
+                goto out;
+            }
+            s = q + 2;
+        }
+        blk += 64;
+        blk = blk < s ? s : blk; /* an LF just past the block was taken */
+    }
+    q = blk;
+out:
+    *sp = s;
+    *pp = q;
+    return err;
+}
+#endif
 
 void ccat_http_response_init(ccat_http_response_t *resp, char *buf, size_t cap)
 {
@@ -546,6 +719,18 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
             st = st == ST_LENGTH ? ST_DONE : ST_DATA_END;
             continue;
         }
+#ifdef SCAN_SSE2
+        if (st == ST_HEAD) {
+            err = head_fast(resp, &s, &p, end, &st);
+            out = s; /* head lines are kept */
+            if (err != CCAT_OK) {
+                break;
+            }
+            if (st != ST_HEAD) {
+                continue;
+            }
+        }
+#endif
         if (st == ST_DATA_END && p < end && *p != '\r' && *p != '\n') {
             err = CCAT_ERR_HTTP_CHUNK_FRAMING; /* data longer than its size */
             break;
