@@ -453,8 +453,8 @@ static uint64_t load64(const char *p)
 /*
  * -O2: the header line s[0..e) (e >= s + 8; flagged bytes other than tab
  * and obs-text are not in it, and those two are in no name matched here)
- * when its name is one the reference exchange carries,
- * recognised by whole words, and its value has the usual form (one space
+ * when its name is one CodeCatalyst responses carry, recognised by whole
+ * words, and its value has the usual form (one space
  * before it, none after it, a Content-Length of at most 18 digits, a
  * Connection of just keep-alive). Anything else goes to line_slow(), so the
  * outcome is always line()'s. Every byte read lies in the line.
