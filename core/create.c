@@ -17,6 +17,12 @@
 #else
 #define OUT_OF_LINE
 #endif
+/* -O2: inlined even where gcc would not (see request_write()). */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+#define FAST_INLINE inline __attribute__((always_inline))
+#else
+#define FAST_INLINE
+#endif
 
 /* What the parameter check learns about the name, for the body writer. */
 typedef struct create_in {
@@ -32,7 +38,7 @@ typedef struct create_in {
  * neither ccat_utf8_count() nor ccat_json_escape() is needed (the usual name).
  * -O2 only: at -Os those two do all names (less code).
  */
-static int plain_text(const char *s, size_t n)
+static FAST_INLINE int plain_text(const char *s, size_t n)
 {
     const size_t ones = (size_t)-1 / 255, highs = ones * 0x80;
     if (n < sizeof(size_t)) {
@@ -63,7 +69,7 @@ static int plain_text(const char *s, size_t n)
 #endif
 
 /* ccat_create_params_check(), keeping what the body writer needs in *c. */
-static ccat_status_t params_check(const ccat_create_params_t *params, create_in_t *c)
+static FAST_INLINE ccat_status_t params_check(const ccat_create_params_t *params, create_in_t *c)
 {
     if (params == NULL || params->name == NULL) {
         return CCAT_ERR_ARGUMENT;
@@ -161,7 +167,7 @@ static void overflow(ccat_writer_t *w)
 
 /* Room for n more bytes: where they go, or NULL when they do not fit
  * (remembered). */
-static char *take(ccat_writer_t *w, size_t n)
+static FAST_INLINE char *take(ccat_writer_t *w, size_t n)
 {
     if (n > w->cap - w->len) {
         overflow(w);
@@ -256,7 +262,7 @@ static void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_c
  * for the request line and one for the rest, then plain copies (no checks
  * and reloads of the writer between pieces).
  */
-static void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_ctx_t *ctx,
+static FAST_INLINE void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_ctx_t *ctx,
                      const void *in, size_t token_len)
 {
     const ccat_endpoint_t *ep = ctx->endpoint;
@@ -282,21 +288,20 @@ static void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_c
     /* The default platform's lines are one copy, not three and a strlen. */
     static const char lines[] = UA_LINE CCAT_PLATFORM_STRING AUTH_LINE;
     const char *platform = ctx->platform;
-    size_t ua_len = sizeof(lines) - 1, platform_len = 0, auth_len = 0;
-    if (platform != NULL) { /* lines' start, the platform, then AUTH_LINE */
-        ua_len = sizeof(UA_LINE) - 1;
-        platform_len = strlen(platform);
-        auth_len = sizeof(AUTH_LINE) - 1;
-    }
-    p = take(w, 2u * ep->ipv6 + host_len + port_len + ua_len + platform_len + auth_len +
-                    token_len + op->tail_len);
+    size_t platform_len = platform != NULL ? strlen(platform) : 0;
+    size_t lines_len = platform != NULL ? sizeof(UA_LINE AUTH_LINE) - 1 + platform_len
+                                        : sizeof(lines) - 1;
+    p = take(w, 2u * ep->ipv6 + host_len + port_len + lines_len + token_len + op->tail_len);
     if (p != NULL) {
         *p = '['; /* an IPv6 literal goes in brackets (else overwritten) */
         p = cpy(p + ep->ipv6, ep->host, host_len);
         *p = ']';
-        p = cpy(cpy(p + ep->ipv6, port_start, port_len), lines, ua_len);
-        if (platform != NULL) {
-            p = cpy(cpy(p, platform, platform_len), AUTH_LINE, auth_len);
+        p = cpy(p + ep->ipv6, port_start, port_len);
+        if (platform == NULL) {
+            p = cpy(p, lines, sizeof(lines) - 1); /* fixed size: a few moves */
+        } else {
+            p = cpy(cpy(p, UA_LINE, sizeof(UA_LINE) - 1), platform, platform_len);
+            p = cpy(p, AUTH_LINE, sizeof(AUTH_LINE) - 1);
         }
         cpy(cpy(p, ctx->bearer_token, token_len), op->tail, op->tail_len);
     }
@@ -308,7 +313,7 @@ static void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_c
  * line, at offset at: its length goes there in place. The body moves only
  * when its length has more digits (ccat_op_t: never fewer).
  */
-static void put_length(ccat_writer_t *w, size_t at, size_t guess)
+static FAST_INLINE void put_length(ccat_writer_t *w, size_t at, size_t guess)
 {
     if (w->overflow) {
         return; /* the length may be meaningless then */
@@ -333,8 +338,12 @@ static void put_length(ccat_writer_t *w, size_t at, size_t guess)
     memcpy(w->p + at, s, k);
 }
 
-ccat_status_t ccat_request_write(const ccat_op_t *op, const ccat_request_ctx_t *ctx,
-                                 const void *in, char *buf, size_t cap, size_t *out_len)
+/* ccat_request_write(). -O2: inlined into CreateAccessToken's writer too,
+ * where create_op's lengths and body writer are constants (fixed-size
+ * copies, no indirect call); -Os: the one copy. */
+static FAST_INLINE ccat_status_t request_write(const ccat_op_t *op, const ccat_request_ctx_t *ctx,
+                                               const void *in, char *buf, size_t cap,
+                                               size_t *out_len)
 {
     if (ctx == NULL || ctx->endpoint == NULL || buf == NULL || out_len == NULL) {
         return CCAT_ERR_ARGUMENT;
@@ -363,12 +372,18 @@ ccat_status_t ccat_request_write(const ccat_op_t *op, const ccat_request_ctx_t *
     return CCAT_OK;
 }
 
+ccat_status_t ccat_request_write(const ccat_op_t *op, const ccat_request_ctx_t *ctx,
+                                 const void *in, char *buf, size_t cap, size_t *out_len)
+{
+    return request_write(op, ctx, in, buf, cap, out_len);
+}
+
 /* ---- CreateAccessToken's request ------------------------------------------ */
 
 #define NAME_KEY "{\"name\":"
 #define EXPIRES_KEY ",\"expiresTime\":\""
 
-static void create_body(ccat_writer_t *w, const void *in)
+static FAST_INLINE void create_body(ccat_writer_t *w, const void *in)
 {
     const create_in_t *c = in;
     const ccat_create_params_t *params = c->params;
@@ -419,7 +434,11 @@ ccat_status_t ccat_create_request_write(const ccat_request_ctx_t *ctx,
 {
     create_in_t c;
     ccat_status_t st = params_check(params, &c);
+#ifdef __OPTIMIZE_SIZE__
     return st != CCAT_OK ? st : ccat_request_write(&create_op, ctx, &c, buf, cap, out_len);
+#else
+    return st != CCAT_OK ? st : request_write(&create_op, ctx, &c, buf, cap, out_len);
+#endif
 }
 
 /* ---- the response -------------------------------------------------------- */
