@@ -340,10 +340,15 @@ static FAST_INLINE void put_length(ccat_writer_t *w, size_t at, size_t guess)
 
 /* ccat_request_write(). -O2: inlined into CreateAccessToken's writer too,
  * where create_op's lengths and body writer are constants (fixed-size
- * copies, no indirect call); -Os: the one copy. */
+ * copies, no indirect call); -Os: it is ccat_request_write(), the one copy. */
+#ifdef __OPTIMIZE_SIZE__
+ccat_status_t ccat_request_write(const ccat_op_t *op, const ccat_request_ctx_t *ctx,
+                                 const void *in, char *buf, size_t cap, size_t *out_len)
+#else
 static FAST_INLINE ccat_status_t request_write(const ccat_op_t *op, const ccat_request_ctx_t *ctx,
                                                const void *in, char *buf, size_t cap,
                                                size_t *out_len)
+#endif
 {
     if (ctx == NULL || ctx->endpoint == NULL || buf == NULL || out_len == NULL) {
         return CCAT_ERR_ARGUMENT;
@@ -372,11 +377,13 @@ static FAST_INLINE ccat_status_t request_write(const ccat_op_t *op, const ccat_r
     return CCAT_OK;
 }
 
+#ifndef __OPTIMIZE_SIZE__
 ccat_status_t ccat_request_write(const ccat_op_t *op, const ccat_request_ctx_t *ctx,
                                  const void *in, char *buf, size_t cap, size_t *out_len)
 {
     return request_write(op, ctx, in, buf, cap, out_len);
 }
+#endif
 
 /* ---- CreateAccessToken's request ------------------------------------------ */
 
