@@ -24,10 +24,13 @@ build=${1:-$repo/build-bench}
 # enforces the ceiling, the figure last measured rounded up to the next 50
 # (6,535 -> 6,550, after the -O2 fast paths: SSE2 line scan, CRLF and known
 # header names in the HTTP parser, the flat-object check and plain-text
-# member reads in JSON, one strlen for the bearer token), so that the count
-# only goes down; the target is reported too.
+# member reads in JSON, one strlen for the bearer token; then 6,099 -> 6,100
+# after the request writer's rework: Content-Length in place, one room check
+# per run of known lengths, plain names copied, CreateAccessToken's writer
+# inlined with its op's constants), so that the count only goes down; the
+# target is reported too.
 budget=5000
-ceiling=${CCAT_INSTRUCTIONS_CEILING:-6550}
+ceiling=${CCAT_INSTRUCTIONS_CEILING:-6100}
 n1=1000 n2=2000
 
 if [[ ! -f $build/CMakeCache.txt ]]; then
