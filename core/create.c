@@ -10,8 +10,8 @@
 
 #define NAME_MAX_CODE_POINTS 100
 
-/* -Os: a call is smaller than these small helpers inlined at each use (gcc
- * would inline them, and the constant-size copies in them, all the same). */
+/* -Os: a call is smaller than the helper inlined at each use (which gcc
+ * would do all the same). */
 #if defined(__GNUC__) && defined(__OPTIMIZE_SIZE__)
 #define OUT_OF_LINE __attribute__((noinline))
 #else

@@ -40,8 +40,8 @@ static char *dec(char *p, uint32_t v, unsigned n, char sep)
     return next;
 }
 
-/* -Os: its one caller is ccat_time_format() (create.c's -O2 fast path is
- * the other), so static: inlined there, no second copy. */
+/* Called by ccat_time_format() and, at -O2 only, by create.c's fast path
+ * (see internal.h): at -Os static, so inlined in its one caller. */
 #ifdef __OPTIMIZE_SIZE__
 static
 #endif
