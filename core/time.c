@@ -13,30 +13,40 @@
 #define US_PER_S 1000000u
 #define BAD 0xffffu /* any field read from a non-digit is at least this */
 
-/* Writes v (0..99) as two digits followed by sep. */
-static char *put2(char *p, unsigned v, char sep)
+/* Writes v (< 10^n, n even) as n decimal digits at p, then sep; returns
+ * where the next field goes. */
+static char *dec(char *p, uint32_t v, unsigned n, char sep)
 {
+    char *end = p + n, *next = end + 1;
+    *end = sep;
 #ifndef __OPTIMIZE_SIZE__
-    /* -O2: one table load instead of a division and a remainder (the 200
-     * bytes are not worth it where size counts: -Os). */
+    /* -O2: two digits per table load instead of a division and a remainder
+     * each (the 200 bytes are not worth it where size counts: -Os). */
     static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
                                    "25262728293031323334353637383940414243444546474849"
                                    "50515253545556575859606162636465666768697071727374"
                                    "75767778798081828384858687888990919293949596979899";
-    memcpy(p, pairs + 2 * v, 2);
+    for (; n > 2; n -= 2, v /= 100) {
+        end -= 2;
+        memcpy(end, pairs + 2 * (v % 100), 2);
+    }
+    memcpy(end - 2, pairs + 2 * v, 2); /* v < 100 now: no remainder to take */
 #else
-    p[0] = (char)('0' + v / 10);
-    p[1] = (char)('0' + v % 10);
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (--n != 0);
 #endif
-    p[2] = sep;
-    return p + 3;
+    return next;
 }
 
-int ccat_time_format(ccat_time_t t, char out[CCAT_TIME_TEXT_MAX])
+/* Called by ccat_time_format() and, at -O2 only, by create.c's fast path
+ * (see internal.h): at -Os static, so inlined in its one caller. */
+#ifdef __OPTIMIZE_SIZE__
+static
+#endif
+size_t ccat_time_text(ccat_time_t t, char *out)
 {
-    if (!CCAT_TIME_IN_RANGE(t)) {
-        return CCAT_ERR_EXPIRES_RANGE;
-    }
     uint64_t us = (uint64_t)t - (uint64_t)CCAT_TIME_MIN;
     uint64_t secs = us / US_PER_S;
     uint32_t frac = (uint32_t)us - (uint32_t)secs * US_PER_S; /* exact modulo 2^32 */
@@ -52,21 +62,28 @@ int ccat_time_format(ccat_time_t t, char out[CCAT_TIME_TEXT_MAX])
     uint32_t y = 100 * century + yoc + (doy >= 306);
     m = doy >= 306 ? m - 12 : m;
 
-    char *p = put2(out, y / 100, 0);
-    p = put2(p - 1, y % 100, '-');
-    p = put2(p, m, '-');
-    p = put2(p, d, 'T');
-    p = put2(p, sod / 3600, ':');
-    p = put2(p, sod / 60 % 60, ':');
-    p = put2(p, sod % 60, '.');
+    char *p = dec(out, y, 4, '-');
+    p = dec(p, m, 2, '-');
+    p = dec(p, d, 2, 'T');
+    p = dec(p, sod / 3600, 2, ':');
+    p = dec(p, sod / 60 % 60, 2, ':');
+    p = dec(p, sod % 60, 2, '.');
     if (frac != 0) {
-        p = put2(p, frac / 10000, 0);
-        p = put2(p - 1, frac / 100 % 100, 0);
-        p = put2(p - 1, frac % 100, 0);
+        p = dec(p, frac, 6, 'Z');
+    } else {
+        p[-1] = 'Z'; /* in place of the '.' */
     }
-    p[-1] = 'Z';
-    *p = '\0';
-    return (int)(p - out);
+    return (size_t)(p - out);
+}
+
+int ccat_time_format(ccat_time_t t, char out[CCAT_TIME_TEXT_MAX])
+{
+    if (!CCAT_TIME_IN_RANGE(t)) {
+        return CCAT_ERR_EXPIRES_RANGE;
+    }
+    size_t n = ccat_time_text(t, out);
+    out[n] = '\0';
+    return (int)n;
 }
 
 /* Two digits at s, or at least BAD. */

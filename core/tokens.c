@@ -45,14 +45,15 @@ static void list_body(ccat_writer_t *w, const void *in)
     }
     if (token) {
         ccat_put(w, "\"nextToken\":", 12);
-        ccat_put_json(w, p->next_token);
+        ccat_put_json(w, p->next_token, strlen(p->next_token));
     }
     ccat_put(w, "}", 1);
 }
 
 static const ccat_op_t list_op =
     CCAT_OP("POST ", "/v1/accessTokens HTTP/1.1\r\nHost: ",
-            "\r\nContent-Type: application/json\r\nContent-Length: ", NULL, list_body);
+            "\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n", NULL,
+            list_body, 1);
 
 ccat_status_t ccat_list_request_write(const ccat_request_ctx_t *ctx,
                                       const ccat_list_params_t *params,
@@ -245,7 +246,7 @@ static void put_id(ccat_writer_t *w, const void *in)
 
 /* No body, and "Content-Length: 0" as botocore sends for a DELETE. */
 static const ccat_op_t delete_op =
-    CCAT_OP("DELETE ", "/v1/accessTokens/", "\r\nContent-Length: 0\r\n\r\n", put_id, NULL);
+    CCAT_OP("DELETE ", "/v1/accessTokens/", "\r\nContent-Length: 0\r\n\r\n", put_id, NULL, 0);
 
 ccat_status_t ccat_delete_request_write(const ccat_request_ctx_t *ctx, const char *id,
                                         char *buf, size_t cap, size_t *out_len)
@@ -288,7 +289,7 @@ ccat_status_t ccat_delete_access_token(ccat_client_t *client, const char *id)
 
 /* No body and, as botocore sends a GET, no Content-Length. */
 static const ccat_op_t verify_op =
-    CCAT_OP("GET ", "/session HTTP/1.1\r\nHost: ", "\r\n\r\n", NULL, NULL);
+    CCAT_OP("GET ", "/session HTTP/1.1\r\nHost: ", "\r\n\r\n", NULL, NULL, 0);
 
 ccat_status_t ccat_verify_request_write(const ccat_request_ctx_t *ctx, char *buf, size_t cap,
                                         size_t *out_len)

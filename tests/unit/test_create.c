@@ -123,6 +123,201 @@ static void check_request(void)
     CHECK_EQ_INT(ccat_create_request_write(&ctx, &q, buf, sizeof(buf), &len), CCAT_ERR_TOKEN_MISSING);
 }
 
+/* botocore's escaping of a JSON string (json.dumps with ensure_ascii=False),
+ * written out here independently of the core's: quotes included. */
+static size_t ref_json(char *out, const char *s)
+{
+    char *o = out;
+    *o++ = '"';
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        const char *esc = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b"
+                        : c == '\f' ? "\\f" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                        : c == '\t' ? "\\t" : NULL;
+        if (esc != NULL) {
+            o += sprintf(o, "%s", esc);
+        } else if (c < 0x20 || c == 0x7f) {
+            o += sprintf(o, "\\u%04x", c);
+        } else {
+            *o++ = (char)c;
+        }
+    }
+    *o++ = '"';
+    *o = '\0';
+    return (size_t)(o - out);
+}
+
+/* The whole CreateAccessToken request, built with snprintf. */
+static size_t ref_request(char *out, size_t cap, const char *platform, const char *name,
+                          const char *expires)
+{
+    char esc[1024], body[1200];
+    ref_json(esc, name);
+    int blen = expires != NULL
+                   ? snprintf(body, sizeof(body), "{\"name\":%s,\"expiresTime\":\"%s\"}", esc, expires)
+                   : snprintf(body, sizeof(body), "{\"name\":%s}", esc);
+    return (size_t)snprintf(out, cap,
+                            "PUT /v1/accessTokens HTTP/1.1\r\nHost: codecatalyst.global.api.aws\r\n"
+                            "User-Agent: ccat/" CCAT_VERSION_STRING " %s\r\n"
+                            "Authorization: Bearer " BENCH_TOKEN "\r\n"
+                            "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+                            platform != NULL ? platform : CCAT_PLATFORM_STRING, blen, body);
+}
+
+/* Writes the request for name (and expiry) and compares it with ref_request();
+ * every capacity short of it must fail cleanly when sweep is set, else the
+ * one just short. Returns 1 when all holds. */
+static int request_matches(const char *platform, const char *name, int has_expires,
+                           ccat_time_t expires, int sweep)
+{
+    static ccat_endpoint_t ep;
+    if (ep.host[0] == '\0' && ccat_endpoint_parse(CCAT_ENDPOINT_DEFAULT, &ep) != CCAT_OK) {
+        return 0;
+    }
+    ccat_request_ctx_t ctx = {&ep, BENCH_TOKEN, platform};
+    ccat_create_params_t p = {name, expires, (uint8_t)has_expires};
+    char text[CCAT_TIME_TEXT_MAX], want[2048], buf[2048];
+    if (has_expires && ccat_time_format(expires, text) <= 0) {
+        return 0;
+    }
+    size_t need = ref_request(want, sizeof(want), platform, name, has_expires ? text : NULL);
+    size_t len = 0;
+    if (ccat_create_request_write(&ctx, &p, buf, sizeof(buf), &len) != CCAT_OK || len != need ||
+        memcmp(buf, want, need) != 0) {
+        return 0;
+    }
+    for (size_t cap = sweep ? 0 : need - 1; cap <= need; cap++) {
+        memset(buf, 'x', sizeof(buf));
+        size_t out = 99;
+        ccat_status_t st = ccat_create_request_write(&ctx, &p, buf, cap, &out);
+        if (cap == need ? st != CCAT_OK || out != need || memcmp(buf, want, need) != 0
+                        : st != CCAT_ERR_BUFFER_TOO_SMALL || out != 0 || !all_zero(buf, cap)) {
+            return 0;
+        }
+        if (buf[cap] != 'x') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The request's bytes for names that take the plain-copy path (printable
+ * ASCII without '"' or '\\') and names that leave it at any byte, of every
+ * length around the word size and the Content-Length digit counts (2 and 3:
+ * the body moves for 3), with and without an expiry (with and without
+ * microseconds) and with the default, a given and an empty platform. */
+static void check_request_shapes(void)
+{
+    const ccat_time_t bench = 1827341513LL * 1000000LL;
+    char name[512];
+    int ok = 1;
+    for (size_t n = 1; n <= 100; n++) {
+        for (size_t i = 0; i < n; i++) {
+            name[i] = (char)(0x20 + (i * 7 + n) % 0x5f); /* all of 0x20..0x7e but for */
+            if (name[i] == '"' || name[i] == '\\') {      /* the two escaped ones */
+                name[i] = 'q';
+            }
+        }
+        name[n] = '\0';
+        ok &= request_matches(NULL, name, 1, bench, n == 1 || n == 51 || n == 52 || n == 100);
+        ok &= request_matches(NULL, name, 0, 0, n == 88 || n == 89);
+        ok &= request_matches("test/1", name, 1, bench + 123456, 0);
+        ok &= request_matches("", name, 1, -1, 0);
+    }
+    CHECK(ok);
+
+    /* One byte that is not plain, at every offset of names of 1..24 bytes:
+     * escaped (each kind), or UTF-8 passed through. */
+    static const char *const odd[] = {"\"", "\\", "\n", "\x01", "\x1f", "\x7f", "\t", "\xc3\xa9",
+                                      "\xe2\x82\xac", "\xf0\x9f\x98\x80"};
+    ok = 1;
+    for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]); k++) {
+        for (size_t n = 1; n <= 24; n++) {
+            for (size_t at = 0; at < n; at++) {
+                memset(name, 'n', n);
+                size_t m = strlen(odd[k]);
+                memcpy(name + at, odd[k], m);
+                memset(name + at + m, 'z', n - at);
+                name[n + m] = '\0';
+                ok &= request_matches(NULL, name, at & 1, bench, n == 9 && at == 8);
+            }
+        }
+    }
+    CHECK(ok);
+    /* 100 code points, the body past 99 bytes: its length has three digits. */
+    memset(name, 'x', 99);
+    memcpy(name + 99, "\xc3\xa9", 3);
+    CHECK(request_matches(NULL, name, 1, bench, 1));
+
+    /* The plain path counts bytes as code points: 100 pass, 101 do not; a
+     * DEL is one code point (and escaped), not a reason to refuse. */
+    ccat_create_params_t p = {name, 0, 0};
+    memset(name, 'a', 101);
+    name[100] = '\0';
+    CHECK_EQ_INT(ccat_create_params_check(&p), CCAT_OK);
+    name[100] = 'a';
+    name[101] = '\0';
+    CHECK_EQ_INT(ccat_create_params_check(&p), CCAT_ERR_NAME_LENGTH);
+    name[50] = '\x7f';
+    CHECK_EQ_INT(ccat_create_params_check(&p), CCAT_ERR_NAME_LENGTH);
+    name[100] = '\0';
+    CHECK_EQ_INT(ccat_create_params_check(&p), CCAT_OK);
+    name[7] = '\xff'; /* leaves the plain path at the first word */
+    CHECK_EQ_INT(ccat_create_params_check(&p), CCAT_ERR_NAME_UTF8);
+
+    /* Which error wins: the name, then the context and token, then the buffer. */
+    ccat_endpoint_t ep;
+    CHECK_EQ_INT(ccat_endpoint_parse(CCAT_ENDPOINT_DEFAULT, &ep), CCAT_OK);
+    ccat_request_ctx_t ctx = {&ep, "bad\ttoken", NULL};
+    char buf[8];
+    size_t len = 5;
+    p.name = "\xc3";
+    CHECK_EQ_INT(ccat_create_request_write(&ctx, &p, buf, 0, &len), CCAT_ERR_NAME_UTF8);
+    p.name = "device-42";
+    CHECK_EQ_INT(ccat_create_request_write(&ctx, &p, buf, 0, &len), CCAT_ERR_TOKEN_INVALID);
+    CHECK_EQ_INT(ccat_create_request_write(NULL, &p, buf, 0, &len), CCAT_ERR_ARGUMENT);
+    ctx.bearer_token = "";
+    CHECK_EQ_INT(ccat_create_request_write(&ctx, &p, buf, sizeof(buf), &len), CCAT_ERR_TOKEN_MISSING);
+    ctx.bearer_token = BENCH_TOKEN;
+    memset(buf, 'x', sizeof(buf));
+    CHECK_EQ_INT(ccat_create_request_write(&ctx, &p, buf, sizeof(buf), &len),
+                 CCAT_ERR_BUFFER_TOO_SMALL);
+    CHECK(all_zero(buf, sizeof(buf)));
+    CHECK_EQ_INT(len, 0);
+
+    /* A plain name with a base path, a port and an IPv6 literal. */
+    CHECK_EQ_INT(ccat_endpoint_parse("http://[::1]:8080/api/", &ep), CCAT_OK);
+    char out[1024];
+    CHECK_EQ_INT(ccat_create_request_write(&ctx, &p, out, sizeof(out) - 1, &len), CCAT_OK);
+    out[len] = '\0';
+    CHECK(strncmp(out, "PUT /api/v1/accessTokens HTTP/1.1\r\nHost: [::1]:8080\r\n", 52) == 0);
+    CHECK(strstr(out, "\r\nContent-Length: 20\r\n\r\n{\"name\":\"device-42\"}") != NULL);
+    CHECK_EQ_INT(strlen(out), len);
+}
+
+/* Every control character (and only those) found in tokens of 1..80 bytes,
+ * wherever it is: both sides of the 16-byte and word-sized scans. */
+static void check_token_scan(void)
+{
+    static const unsigned char bytes[] = {0x01, 0x09, 0x0a, 0x0d, 0x1f, 0x7f, /* controls */
+                                          0x20, 0x7e, 0x80, 0xc3, 0xfe, 0xff};
+    char tok[96];
+    int ok = 1;
+    for (size_t n = 1; n <= 80; n++) {
+        for (size_t at = 0; at < n; at++) {
+            for (size_t k = 0; k < sizeof(bytes); k++) {
+                memset(tok, 'T', n);
+                tok[n] = '\0';
+                tok[at] = (char)bytes[k];
+                ccat_status_t want = k < 6 ? CCAT_ERR_TOKEN_INVALID : CCAT_OK;
+                ok &= ccat_bearer_token_check(tok) == want;
+                ok &= ccat_has_control(tok, n) == (k < 6);
+            }
+        }
+    }
+    CHECK(ok);
+}
+
 /* Parses a whole HTTP response text into buf, then reads it as CreateAccessToken. */
 static ccat_status_t read_text(const char *text, char *buf, size_t cap, ccat_access_token_t *tok,
                                ccat_error_t *err)
@@ -291,6 +486,8 @@ int main(void)
 {
     check_params();
     check_request();
+    check_request_shapes();
+    check_token_scan();
     check_success();
     check_bad_success();
     check_errors();

@@ -91,6 +91,26 @@ static void check_requests(void)
     CHECK(strstr(written(w_list, &ctx, &lp, &st), "\r\n\r\n{\"nextToken\":\"tok\"}") != NULL);
     lp.max_results = 1;
     CHECK(strstr(written(w_list, &ctx, &lp, &st), "\r\n\r\n{\"maxResults\":1,\"nextToken\":\"tok\"}") != NULL);
+    /* Bodies of 17 to 10,016 bytes: their length has 2 to 5 digits (the body
+     * is written after room for one, "{}"'s, and moves for more), every
+     * capacity short of the request failing cleanly. */
+    static char tok[10001];
+    static const size_t tok_lens[] = {1, 2, 79, 80, 81, 979, 980, 981, 9979, 9980, 10000};
+    for (size_t i = 0; i < sizeof(tok_lens) / sizeof(tok_lens[0]); i++) {
+        size_t n = tok_lens[i];
+        memset(tok, 'k', n);
+        tok[n] = '\0';
+        lp.next_token = tok;
+        lp.max_results = 0;
+        char want[64];
+        snprintf(want, sizeof(want), "Content-Length: %zu\r\n\r\n{\"nextToken\":\"kk", 16 + n);
+        const char *req = written(w_list, &ctx, &lp, &st);
+        CHECK(st == CCAT_OK && (n < 2 || strstr(req, want) != NULL));
+        CHECK(strlen(req) > n && strcmp(req + strlen(req) - 3, "k\"}") == 0);
+        if (n < 1000) {
+            CHECK(all_short_caps_fail(w_list, &ctx, &lp, strlen(req)));
+        }
+    }
 
     /* Validation: nothing is written. */
     char buf[64];
