@@ -185,7 +185,9 @@ static void check_members(const char *js, const jsmntok_t *toks, int n)
         for (int i = obj + 1; i < n && count < MAX_NAMES; i++) {
             size_t len;
             char *name = toks[i].parent == obj ? decoded(js, &toks[i], &len) : NULL;
-            int dup = name == NULL;
+            /* Names never hold a '\\' and are at most 255 bytes (the
+             * lookup's contract): such keys are not asked for. */
+            int dup = name == NULL || len > 255 || memchr(name, '\\', len) != NULL;
             for (int k = 0; k < count && !dup; k++) {
                 dup = strcmp(names[k], name) == 0;
             }
@@ -199,14 +201,12 @@ static void check_members(const char *js, const jsmntok_t *toks, int n)
         int found[MAX_NAMES];
         /* Packed as the lookup takes them: a length byte, then the name. */
         char keys[MAX_NAMES * 256], *o = keys;
-        int packed = 0;
-        /* Names never hold a '\\' (the lookup's contract): stop at one. */
-        while (packed < count && strlen(names[packed]) <= 255 && !strchr(names[packed], '\\')) {
-            *o++ = (char)strlen(names[packed]);
-            memcpy(o, names[packed], strlen(names[packed]));
-            o += strlen(names[packed++]);
+        for (int k = 0; k < count; k++) {
+            size_t len = strlen(names[k]);
+            *o++ = (char)len;
+            memcpy(o, names[k], len);
+            o += len;
         }
-        count = packed;
         ccat_json_members(js, toks, n, obj, keys, count, found);
         for (int k = 0; k < count; k++) {
             int want = -1;
