@@ -610,6 +610,10 @@ static int raw_equals(const char *p, const char *k, size_t len)
 {
 #ifndef __OPTIMIZE_SIZE__
     if (len >= W_SIZE) {
+        const size_t last = len - W_SIZE;
+        if (last <= W_SIZE) { /* the usual name: two words, overlapping */
+            return ((load_word(p) ^ load_word(k)) | (load_word(p + last) ^ load_word(k + last))) == 0;
+        }
         for (size_t j = 0;; j += W_SIZE) {
             j = j > len - W_SIZE ? len - W_SIZE : j;
             if (load_word(p + j) != load_word(k + j)) {

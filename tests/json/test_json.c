@@ -397,6 +397,20 @@ static void test_members(void)
     CHECK_EQ_INT(lookup("{\"accessTokenIx\":1,\"xccessTokenId\":2,\"accessTokenI\":3}", "accessTokenId"), -1);
     CHECK_EQ_INT(lookup("{\"accessTokenIdd\":1,\"accessTokenId\":2}", "accessTokenId"), 4);
     CHECK_EQ_INT(lookup("{\"accessXokenId\":1}", "accessTokenId"), -1);
+    /* Names of 8 to 16 bytes take two words, longer ones the word loop: a
+     * byte off in every word, at both ends, and exact matches. */
+    CHECK_EQ_INT(lookup("{\"abcdefgh\":1}", "abcdefgh"), 2);
+    CHECK_EQ_INT(lookup("{\"abcdefgx\":1,\"xbcdefgh\":2}", "abcdefgh"), -1);
+    CHECK_EQ_INT(lookup("{\"abcdefghijklmnop\":1}", "abcdefghijklmnop"), 2);
+    CHECK_EQ_INT(lookup("{\"abcdefghijklmnoX\":1,\"abcdefgXijklmnop\":2}", "abcdefghijklmnop"), -1);
+    CHECK_EQ_INT(lookup("{\"abcdefghijklmnopq\":1}", "abcdefghijklmnopq"), 2);
+    CHECK_EQ_INT(lookup("{\"nextTokenIsVeryLongIndeed\":1}", "nextTokenIsVeryLongIndeed"), 2);
+    CHECK_EQ_INT(lookup("{\"abcdefghijklmnopQ\":1,\"abcdefghXjklmnopq\":2,\"Xbcdefghijklmnopq\":3}",
+                        "abcdefghijklmnopq"),
+                 -1);
+    CHECK_EQ_INT(lookup("{\"nextTokenIsVeryLongIndeeD\":1,\"nextTokenIsVeryXongIndeed\":2}",
+                        "nextTokenIsVeryLongIndeed"),
+                 -1);
     CHECK_EQ_INT(lookup("{\"\\ud800\":1,\"\\udc00x\":2}", "\xed\xa0\x80"), -1);
     CHECK_EQ_INT(lookup("{\"\":1}", ""), 2);
     CHECK_EQ_INT(lookup("{\"a\":1}", ""), -1);
