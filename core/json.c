@@ -143,21 +143,30 @@ static SCAN_INLINE const char *plain_end(const char *p, const char *e)
 /* Is every byte of js[0..len) printable ASCII (or DEL) other than '\\'? Then
  * no string of the text needs a look of its own: one pass over the whole
  * text is cheaper than one per string. Texts under 16 bytes say no. */
+/* 0xff in each byte of the 16 at p that is < 0x20, '\\' or >= 0x80 (signed). */
+static inline __attribute__((always_inline)) __m128i special16(const char *p)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    return _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+}
+
 static int all_plain(const char *js, size_t len)
 {
-    const __m128i bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
     __m128i hit = _mm_setzero_si128();
     if (len < 16) {
         return 0;
     }
-    for (const char *p = js, *const last = js + len - 16;; p += 16) {
-        p = p > last ? last : p; /* the last 16 bytes overlap bytes already seen */
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-        hit = _mm_or_si128(hit, _mm_or_si128(_mm_cmpeq_epi8(v, bslash), _mm_cmplt_epi8(v, space)));
-        if (p == last) {
-            return _mm_movemask_epi8(hit) == 0;
-        }
+    const char *p = js, *const end = js + len;
+    /* 64 bytes a round, then 16, and the last 16 (overlapping bytes seen). */
+    for (; end - p >= 64; p += 64) {
+        hit = _mm_or_si128(hit, _mm_or_si128(_mm_or_si128(special16(p), special16(p + 16)),
+                                             _mm_or_si128(special16(p + 32), special16(p + 48))));
     }
+    for (; end - p > 16; p += 16) {
+        hit = _mm_or_si128(hit, special16(p));
+    }
+    hit = _mm_or_si128(hit, special16(end - 16));
+    return _mm_movemask_epi8(hit) == 0;
 }
 #endif
 

@@ -721,6 +721,52 @@ static void test_escape(void)
     }
 }
 
+/* ---- the plain-text report (-O2) ----------------------------------------- */
+
+#ifndef __OPTIMIZE_SIZE__
+/* Does this build's json.c look at plainness (its x86-64 SSE2 scan)? */
+#if defined(__GNUC__) && defined(__SSE2__) && !defined(CCAT_JSON_SCAN_WORDS) && \
+    !defined(CCAT_JSON_SCAN_PORTABLE)
+#define PLAIN_SEEN 1
+#else
+#define PLAIN_SEEN 0
+#endif
+
+/* {"a":"xx..."} of every length from 8 to 220 bytes: plain when all of it
+ * is printable ASCII; a '\\' escape, a non-ASCII letter or a control byte in
+ * any 16-byte lane (first, middle, last, the overlapping tail) makes it not
+ * plain, and the result is always the one ccat_json_parse() gives. */
+static void test_parse_plain(void)
+{
+    char js[232];
+    jsmntok_t t1[8], t2[8];
+    for (size_t len = 10; len <= 220; len++) {
+        memset(js, 'x', len);
+        memcpy(js, "{\"a\":\"", 6);
+        memcpy(js + len - 2, "\"}", 2);
+        int plain = -1;
+        int n = ccat_json_parse_plain(js, len, t1, 8, &plain);
+        CHECK_EQ_INT(n, 3);
+        CHECK_EQ_INT(plain, len >= 16 && PLAIN_SEEN);
+        /* Special bytes at every position of the string's text. */
+        static const char *const specials[] = {"\\n", "\xc3\xa9", "\x01"};
+        for (size_t k = 0; k < 3; k++) {
+            size_t w = strlen(specials[k]);
+            for (size_t at = 6; at + w <= len - 2; at++) {
+                memset(js + 6, 'x', len - 8);
+                memcpy(js + at, specials[k], w);
+                plain = -1;
+                n = ccat_json_parse_plain(js, len, t1, 8, &plain);
+                CHECK_EQ_INT(n, ccat_json_parse(js, len, t2, 8));
+                CHECK_EQ_INT(n, k == 2 ? CCAT_ERR_JSON_SYNTAX : 3);
+                CHECK_EQ_INT(plain, 0);
+            }
+            memset(js + 6, 'x', len - 8);
+        }
+    }
+}
+#endif
+
 int main(void)
 {
     test_token_layout();
@@ -735,5 +781,8 @@ int main(void)
     test_decode();
     test_utf8_count();
     test_escape();
+#ifndef __OPTIMIZE_SIZE__
+    test_parse_plain();
+#endif
     return test_summary("json_unit");
 }
