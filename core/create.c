@@ -247,10 +247,14 @@ ccat_status_t ccat_create_request_write(const ccat_request_ctx_t *ctx,
 
 /* ---- the response -------------------------------------------------------- */
 
+/* In the order the service sends them (ccat_json_members tries that first). */
+static const char token_keys[] = "\6" "secret" "\4" "name" "\13" "expiresTime" "\15" "accessTokenId";
+
+#ifndef __OPTIMIZE_SIZE__
 /* ccat_member_string() for a plain text (see ccat_body_parse_plain()): the
  * string needs no decoding, only its NUL where the closing quote was. */
-static ccat_status_t member_plain(char *js, const jsmntok_t *toks, int i, const char **out,
-                                  size_t *len)
+static inline __attribute__((always_inline)) ccat_status_t
+member_plain(char *js, const jsmntok_t *toks, int i, const char **out, size_t *len)
 {
     if (i < 0) {
         return CCAT_ERR_RESPONSE_MISSING;
@@ -264,10 +268,18 @@ static ccat_status_t member_plain(char *js, const jsmntok_t *toks, int i, const 
     return CCAT_OK;
 }
 
+/* A required member (the value at token i): a non-empty string. */
+static inline __attribute__((always_inline)) ccat_status_t
+required(int plain, char *js, const jsmntok_t *toks, int i, const char **out, size_t *len)
+{
+    ccat_status_t st = plain ? member_plain(js, toks, i, out, len)
+                             : ccat_member_string(js, toks, i, out, len);
+    return st != CCAT_OK || *len != 0 ? st : CCAT_ERR_RESPONSE_TYPE;
+}
+
+/* -O2: the four members one after the other (no tables, all inline). */
 static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t *tok)
 {
-    /* In the order the service sends them (ccat_json_members tries that first). */
-    static const char keys[] = "\6" "secret" "\4" "name" "\13" "expiresTime" "\15" "accessTokenId";
     jsmntok_t *toks;
     int plain;
     int n = ccat_body_parse_plain(resp, &toks, &plain);
@@ -275,16 +287,40 @@ static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t 
         return (ccat_status_t)n;
     }
     int at[4];
-    ccat_json_members(resp->body, toks, n, 0, keys, 4, at);
+    char *const js = resp->body;
+    ccat_json_members(js, toks, n, 0, token_keys, 4, at);
+    const char *expires;
+    size_t len;
+    ccat_status_t st;
+    /* Checked in this order (which error wins when several members are bad):
+     * secret, name, accessTokenId, expiresTime. */
+    if ((st = required(plain, js, toks, at[0], &tok->secret, &tok->secret_len)) != CCAT_OK ||
+        (st = required(plain, js, toks, at[1], &tok->name, &len)) != CCAT_OK ||
+        (st = required(plain, js, toks, at[3], &tok->access_token_id, &len)) != CCAT_OK ||
+        (st = required(plain, js, toks, at[2], &expires, &len)) != CCAT_OK) {
+        return st;
+    }
+    return ccat_time_parse(expires, len, &tok->expires_time) == CCAT_OK ? CCAT_OK
+                                                                        : CCAT_ERR_RESPONSE_TYPE;
+}
+#else
+/* -Os: one loop over the members in the same order (the smallest code). */
+static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t *tok)
+{
+    jsmntok_t *toks;
+    int n = ccat_body_parse(resp, &toks);
+    if (n < 0) {
+        return (ccat_status_t)n;
+    }
+    int at[4];
+    ccat_json_members(resp->body, toks, n, 0, token_keys, 4, at);
     /* Checked in this order (which error wins when several members are bad). */
     static const uint8_t key_of[4] = {0, 1, 3, 2};
     const char *expires;
     const char **out[4] = {&tok->secret, &tok->name, &tok->access_token_id, &expires};
     size_t len[4];
     for (int i = 0; i < 4; i++) {
-        int k = at[key_of[i]];
-        ccat_status_t st = plain ? member_plain(resp->body, toks, k, out[i], &len[i])
-                                 : ccat_member_string(resp->body, toks, k, out[i], &len[i]);
+        ccat_status_t st = ccat_member_string(resp->body, toks, at[key_of[i]], out[i], &len[i]);
         if (st != CCAT_OK || len[i] == 0) {
             return st != CCAT_OK ? st : CCAT_ERR_RESPONSE_TYPE;
         }
@@ -293,6 +329,7 @@ static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t 
     return ccat_time_parse(expires, len[3], &tok->expires_time) == CCAT_OK ? CCAT_OK
                                                                             : CCAT_ERR_RESPONSE_TYPE;
 }
+#endif
 
 ccat_status_t ccat_create_response_read(ccat_http_response_t *resp,
                                         ccat_access_token_t *tok, ccat_error_t *err)

@@ -287,12 +287,61 @@ static void check_errors(void)
     check_error("400 Bad Request", "", "{\"code\":5,\"message\":7}", CCAT_ERR_SVC_OTHER, NULL, NULL);
 }
 
+/* Which error wins when several members are bad: secret, then name, then
+ * accessTokenId, then expiresTime; each fault alone and every pair, in
+ * plain texts and in texts with an escape elsewhere (decoded member by
+ * member). */
+static void check_member_precedence(void)
+{
+    static const char *const names[4] = {"secret", "name", "accessTokenId", "expiresTime"};
+    static const char *const good[4] = {"\"SECRETVALUE\"", "\"n\"", "\"id\"", "\"2027-11-27T18:51:53Z\""};
+    /* Faults: absent, a number, an empty string; a bad time for expiresTime. */
+    static const char *const bad[3] = {NULL, "5", "\"\""};
+    static const ccat_status_t bad_st[3] = {CCAT_ERR_RESPONSE_MISSING, CCAT_ERR_RESPONSE_TYPE,
+                                            CCAT_ERR_RESPONSE_TYPE};
+    for (int extra = 0; extra < 2; extra++) {
+        for (int f1 = 0; f1 < 4 * 4; f1++) {
+            for (int f2 = 0; f2 < 4 * 4; f2++) {
+                int m1 = f1 / 4, k1 = f1 % 4, m2 = f2 / 4, k2 = f2 % 4;
+                if (k1 == 3 && m1 != 3) {
+                    continue; /* a bad time only for expiresTime */
+                }
+                if ((k2 == 3 && m2 != 3) || (m1 == m2 && k1 != k2)) {
+                    continue; /* one value per member: one fault (f1 == f2) */
+                }
+                char body[512];
+                size_t o = (size_t)snprintf(body, sizeof(body), "{%s", extra ? "\"x\":\"\\u0041\"" : "");
+                for (int m = 0; m < 4; m++) {
+                    const char *v = good[m];
+                    if ((m == m1 && k1 == 3) || (m == m2 && k2 == 3)) {
+                        v = "\"2027-11-27T18:51:5Z\"";
+                    } else if (m == m1 && k1 < 3) {
+                        v = bad[k1];
+                    } else if (m == m2 && k2 < 3) {
+                        v = bad[k2];
+                    }
+                    if (v != NULL) {
+                        o += (size_t)snprintf(body + o, sizeof(body) - o, "%s\"%s\":%s",
+                                              o > 1 ? "," : "", names[m], v);
+                    }
+                }
+                snprintf(body + o, sizeof(body) - o, "}");
+                int first = m1 <= m2 ? f1 : f2;
+                int k = first % 4;
+                ccat_status_t want = k == 3 ? CCAT_ERR_RESPONSE_TYPE : bad_st[k];
+                check_bad_body(body, want);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     check_params();
     check_request();
     check_success();
     check_bad_success();
+    check_member_precedence();
     check_errors();
     return test_summary("create");
 }
