@@ -488,14 +488,11 @@ static int string_ok(const char *js, const jsmntok_t *t)
  * for, and a text of that shape is a flat object whose tokens and parent
  * links jsmn made in the one way it can.
  */
-static int flat_object_ok(const char *js, size_t len, const jsmntok_t *toks, int n, int plain)
+static inline __attribute__((always_inline)) int
+flat_pairs_ok(const char *js, size_t len, const jsmntok_t *k, const jsmntok_t *last, int plain)
 {
-    if (n < 3 || (n & 1) == 0 || toks[0].type != JSMN_OBJECT || toks[0].start != 0 ||
-        (size_t)toks[0].end != len) {
-        return 0;
-    }
     size_t p = 2; /* where the next key's text must start: after '{"' or ',"' */
-    for (const jsmntok_t *k = toks + 1, *const end = toks + n; k < end; k += 2) {
+    for (;; k += 2) {
         const jsmntok_t *const v = k + 1;
         /* A key's closing quote comes before the object's '}': ke + 1 < len. */
         const size_t ke = (size_t)k->end, ve = (size_t)v->end;
@@ -511,12 +508,25 @@ static int flat_object_ok(const char *js, size_t len, const jsmntok_t *toks, int
         } else {
             return 0; /* a container, or not a valid primitive */
         }
-        if (js[p] != (k + 2 < end ? ',' : '}')) {
+        if (k == last) {
+            return p + 1 == len; /* js[len - 1] is the '}' jsmn ended the object on */
+        }
+        if (js[p] != ',') {
             return 0;
         }
         p += 2;
     }
-    return p == len + 1;
+}
+
+static int flat_object_ok(const char *js, size_t len, const jsmntok_t *toks, int n, int plain)
+{
+    if (n < 3 || (n & 1) == 0 || toks[0].type != JSMN_OBJECT || toks[0].start != 0 ||
+        (size_t)toks[0].end != len) {
+        return 0;
+    }
+    /* One loop for plain texts, one for the others (no test of plain per pair). */
+    const jsmntok_t *const last = toks + n - 2; /* the last key */
+    return plain ? flat_pairs_ok(js, len, toks + 1, last, 1) : flat_pairs_ok(js, len, toks + 1, last, 0);
 }
 #define FLAT_OBJECT_OK(js, len, toks, n, plain) flat_object_ok(js, len, toks, n, plain)
 #else

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "json_ref.h"
 
 #include "test.h"
 
@@ -313,6 +314,56 @@ static const char *value_of(const char *js, const char *key, char *out, size_t c
     }
     snprintf(out, cap, "%.*s", t[at].end - t[at].start, js + t[at].start);
     return out;
+}
+
+/* The flat-object shape services send (the -O2 fast path's), mutated at
+ * every byte: each byte replaced by each of a set of JSON-significant
+ * bytes, deleted, or doubled; verdict and tokens as the reference's. */
+static void check_like_ref(const char *js, size_t len)
+{
+    jsmntok_t t1[MAXTOK], t2[MAXTOK];
+    int n = parse_n(js, len, t1, MAXTOK);
+    int r = ref_parse(js, len, t2, MAXTOK);
+    if (r < 0) {
+        if (n != CCAT_ERR_JSON_SYNTAX) {
+            fprintf(stderr, "accepted: %.*s\n", (int)len, js);
+        }
+        CHECK_EQ_INT(n, CCAT_ERR_JSON_SYNTAX);
+        return;
+    }
+    CHECK_EQ_INT(n, r);
+    for (int i = 0; i < n && i < r; i++) {
+        CHECK(memcmp(&t1[i], &t2[i], sizeof(t1[i])) == 0);
+    }
+}
+
+static void test_flat_mutations(void)
+{
+    static const char *const texts[] = {
+        "{\"secret\":\"ccpat_AbCdEfGhIjKlMnOp\",\"name\":\"device-42\",\"expiresTime\":"
+        "\"2027-11-27T18:51:53Z\",\"accessTokenId\":\"3f2a1b4c-5d6e\"}",
+        "{\"a\":1,\"bb\":true,\"c\":\"x\",\"d\":null,\"e\":-0.5e+3,\"f\":\"\\u00e9\\n\"}",
+        "{\"k\":\"v\"}", "{\"k\":0}", "{\"k\":\"v\",\"l\":false}"};
+    static const char subst[] = {' ', ',', ':', '"', '{', '}', '[', ']', '1', 'a', '\\', '\x01', '\xc3'};
+    char buf[256];
+    for (size_t k = 0; k < sizeof(texts) / sizeof(texts[0]); k++) {
+        const char *js = texts[k];
+        size_t len = strlen(js);
+        check_like_ref(js, len);
+        for (size_t i = 0; i < len; i++) {
+            for (size_t c = 0; c < sizeof(subst); c++) {
+                memcpy(buf, js, len);
+                buf[i] = subst[c];
+                check_like_ref(buf, len);
+            }
+            memcpy(buf, js, i); /* deleted */
+            memcpy(buf + i, js + i + 1, len - i - 1);
+            check_like_ref(buf, len - 1);
+            memcpy(buf, js, i + 1); /* doubled */
+            memcpy(buf + i + 1, js + i, len - i);
+            check_like_ref(buf, len + 1);
+        }
+    }
 }
 
 static void test_members(void)
@@ -777,6 +828,7 @@ int main(void)
     test_literals();
     test_strings();
     test_structure();
+    test_flat_mutations();
     test_members();
     test_decode();
     test_utf8_count();
