@@ -24,16 +24,26 @@
  */
 int ccat_body_parse(ccat_http_response_t *resp, jsmntok_t **toks);
 
-#ifndef __OPTIMIZE_SIZE__
 /**
  * ccat_body_parse(), and *plain as ccat_json_parse_plain() gives it: 1 when
- * every string's text is already its decoding. -O2 only; at -Os it is
- * ccat_body_parse() with *plain = 0 (the decoder does it all).
+ * every string's text is already its decoding (-O2 on x86-64 only; else 0,
+ * and the decoder does it all). Inline: it is on every response's path.
  */
-int ccat_body_parse_plain(ccat_http_response_t *resp, jsmntok_t **toks, int *plain);
-#else
-#define ccat_body_parse_plain(resp, toks, plain) (*(plain) = 0, ccat_body_parse(resp, toks))
-#endif
+static inline int ccat_body_parse_plain(ccat_http_response_t *resp, jsmntok_t **toks, int *plain)
+{
+    const size_t align = _Alignof(jsmntok_t);
+    uintptr_t end = (uintptr_t)(resp->body + resp->body_len);
+    uintptr_t start = (end + align - 1) & ~(uintptr_t)(align - 1);
+    uintptr_t limit = (uintptr_t)(resp->buf + resp->cap);
+    unsigned ntoks = start < limit ? (unsigned)((limit - start) / sizeof(jsmntok_t)) : 0;
+    *toks = (jsmntok_t *)start;
+    *plain = 0;
+    int n = ccat_json_parse_plain(resp->body, resp->body_len, *toks, ntoks, plain);
+    if (n > 0 && (*toks)[0].type != JSMN_OBJECT) {
+        return CCAT_ERR_RESPONSE_TYPE;
+    }
+    return n;
+}
 
 /**
  * Decode the string member whose value is token @p i (-1: absent) in place.
