@@ -72,6 +72,13 @@ static word_t load_word(const char *p)
 #define NOINLINE
 #endif
 
+/* Small helpers of hot loops: inlined at -O2, left to the compiler at -Os. */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+#define HOT_INLINE inline __attribute__((always_inline))
+#else
+#define HOT_INLINE
+#endif
+
 /* The scan is the hot loop: inline it where SSE2 makes it short (x86-64,
  * where size is no concern), keep one copy elsewhere (Cortex-M: -Os). */
 #ifdef SCAN_SSE2
@@ -625,7 +632,7 @@ static NOINLINE int key_equals(const char *p, const char *e, const char *k, size
  * is its own decoding. -O2: a word at a time, the last word overlapping (both
  * have len bytes); -Os: memcmp().
  */
-static int raw_equals(const char *p, const char *k, size_t len)
+static HOT_INLINE int raw_equals(const char *p, const char *k, size_t len)
 {
 #ifndef __OPTIMIZE_SIZE__
     if (len >= W_SIZE) {
@@ -656,11 +663,41 @@ static int raw_equals(const char *p, const char *k, size_t len)
 }
 
 /* Does the key text [p, p + len) decode to the name of length n at k? */
-static int name_matches(const char *p, size_t len, const char *k, size_t n)
+static HOT_INLINE int name_matches(const char *p, size_t len, const char *k, size_t n)
 {
     /* Escapes only make the text longer than its decoding. */
     return n == len ? raw_equals(p, k, len) : n < len && key_equals(p, p + len, k, n);
 }
+
+#ifndef __OPTIMIZE_SIZE__
+/* The name after the one at *name (index *k) of the nkeys packed at keys,
+ * cyclically. */
+static HOT_INLINE void next_name(const char *keys, int nkeys, int *k, const char **name)
+{
+    if (++*k == nkeys) {
+        *k = 0;
+        *name = keys;
+    } else {
+        *name += 1 + (unsigned char)**name;
+    }
+}
+
+/* -O2: the index of the name other than the one after k (which did not
+ * match) that the key text [p, p + len) decodes to, with *name set to it;
+ * or -1. Out of line: fewer registers live in the members loop. */
+static NOINLINE int other_name(const char *p, size_t len, const char *keys, int nkeys, int k,
+                               const char **name)
+{
+    next_name(keys, nkeys, &k, name);
+    for (int tries = nkeys - 1; tries > 0; tries--) {
+        next_name(keys, nkeys, &k, name);
+        if (name_matches(p, len, *name + 1, (unsigned char)**name)) {
+            return k;
+        }
+    }
+    return -1;
+}
+#endif
 
 void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj,
                        const char *keys, int nkeys, int *found)
@@ -682,6 +719,22 @@ void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj
         /* Members tend to come in the order of the names: try the next name
          * first. Names are distinct, so a member fills at most one slot; a
          * later duplicate member overwrites it (last wins). */
+#ifndef __OPTIMIZE_SIZE__
+        /* -O2: that first try inline, the others out of line. */
+        int nk = k;
+        const char *nn = name;
+        next_name(keys, nkeys, &nk, &nn);
+        if (!name_matches(p, len, nn + 1, (unsigned char)*nn)) {
+            nn = name;
+            nk = nkeys > 1 ? other_name(p, len, keys, nkeys, k, &nn) : -1;
+        }
+        if (nk >= 0) {
+            k = nk;
+            name = nn;
+            found[k] = (int)(v - toks);
+        }
+#else
+        /* -Os: one loop over the names from the next one on. */
         for (int tries = nkeys; tries > 0; tries--) {
             if (++k == nkeys) {
                 k = 0;
@@ -694,6 +747,7 @@ void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj
                 break;
             }
         }
+#endif
         /* The next key: skip the value and everything nested inside it
          * (only a container has anything inside). */
         t = v + 1;
