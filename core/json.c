@@ -150,31 +150,53 @@ static SCAN_INLINE const char *plain_end(const char *p, const char *e)
 /* Is every byte of js[0..len) printable ASCII (or DEL) other than '\\'? Then
  * no string of the text needs a look of its own: one pass over the whole
  * text is cheaper than one per string. Texts under 16 bytes say no. */
-/* 0xff in each byte of the 16 at p that is < 0x20, '\\' or >= 0x80 (signed). */
-static inline __attribute__((always_inline)) __m128i special16(const char *p)
-{
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    return _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
-}
+/*
+ * Running extremes of the bytes seen: the largest, the smallest, and the
+ * smallest XOR '\\' (0 only for a backslash). Three instructions a vector,
+ * where compares need five (SSE2 compares overwrite an operand).
+ */
+#define EXTREMES_ADD(p)                                                       \
+    do {                                                                      \
+        __m128i v_ = _mm_loadu_si128((const __m128i *)(const void *)(p));     \
+        mx = _mm_max_epu8(mx, v_);                                            \
+        mn = _mm_min_epu8(mn, v_);                                            \
+        mn_bs = _mm_min_epu8(mn_bs, _mm_xor_si128(v_, bslash));               \
+    } while (0)
+#define EXTREMES_ADD64(p)                                                     \
+    do {                                                                      \
+        EXTREMES_ADD(p);                                                      \
+        EXTREMES_ADD((p) + 16);                                               \
+        EXTREMES_ADD((p) + 32);                                               \
+        EXTREMES_ADD((p) + 48);                                               \
+    } while (0)
 
 static int all_plain(const char *js, size_t len)
 {
-    __m128i hit = _mm_setzero_si128();
     if (len < 16) {
         return 0;
     }
+    const __m128i bslash = _mm_set1_epi8('\\');
+    __m128i mx = _mm_setzero_si128(), mn = _mm_set1_epi8(-1), mn_bs = mn;
     const char *p = js, *const end = js + len;
-    /* 64 bytes a round, then 16, and the last 16 (overlapping bytes seen). */
-    for (; end - p >= 64; p += 64) {
-        hit = _mm_or_si128(hit, _mm_or_si128(_mm_or_si128(special16(p), special16(p + 16)),
-                                             _mm_or_si128(special16(p + 32), special16(p + 48))));
+    if (len >= 64) { /* 64 bytes a round, the last 64 overlapping bytes seen */
+        for (; end - p > 64; p += 64) {
+            EXTREMES_ADD64(p);
+        }
+        EXTREMES_ADD64(end - 64);
+    } else { /* the same 16 at a time */
+        for (; end - p > 16; p += 16) {
+            EXTREMES_ADD(p);
+        }
+        EXTREMES_ADD(end - 16);
     }
-    for (; end - p > 16; p += 16) {
-        hit = _mm_or_si128(hit, special16(p));
-    }
-    hit = _mm_or_si128(hit, special16(end - 16));
-    return _mm_movemask_epi8(hit) == 0;
+    /* Plain: no byte >= 0x80 (mx), < 0x20 (mn; a signed compare, right
+     * once mx shows no high bit), or a backslash (mn_bs == 0). */
+    __m128i bad = _mm_or_si128(_mm_cmplt_epi8(mn, _mm_set1_epi8(0x20)),
+                               _mm_cmpeq_epi8(mn_bs, _mm_setzero_si128()));
+    return _mm_movemask_epi8(_mm_or_si128(bad, mx)) == 0;
 }
+#undef EXTREMES_ADD64
+#undef EXTREMES_ADD
 #endif
 
 static int hex_value(unsigned c)

@@ -799,18 +799,27 @@ static void test_parse_plain(void)
         int n = ccat_json_parse_plain(js, len, t1, 8, &plain);
         CHECK_EQ_INT(n, 3);
         CHECK_EQ_INT(plain, len >= 16 && PLAIN_SEEN);
-        /* Special bytes at every position of the string's text. */
-        static const char *const specials[] = {"\\n", "\xc3\xa9", "\x01"};
-        for (size_t k = 0; k < 3; k++) {
-            size_t w = strlen(specials[k]);
+        /* Bytes at every position of the string's text: special ones (an
+         * escape, non-ASCII, controls) make the text not plain; DEL, '[',
+         * ']' and ' ' (neighbours of the special ranges) do not. */
+        static const struct {
+            const char *bytes;
+            int n, plain; /* the result; plain if the plain text is reported plain */
+        } cases[] = {{"\\n", 3, 0},     {"\xc3\xa9", 3, 0}, {"\x80", 3, 0},
+                     {"\xff", 3, 0},     {"\x01", CCAT_ERR_JSON_SYNTAX, 0},
+                     {"\x1f", CCAT_ERR_JSON_SYNTAX, 0},
+                     {"\x7f", 3, 1},     {"[", 3, 1},          {"]", 3, 1},
+                     {" ", 3, 1},         {"~", 3, 1}};
+        for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+            size_t w = strlen(cases[k].bytes);
             for (size_t at = 6; at + w <= len - 2; at++) {
                 memset(js + 6, 'x', len - 8);
-                memcpy(js + at, specials[k], w);
+                memcpy(js + at, cases[k].bytes, w);
                 plain = -1;
                 n = ccat_json_parse_plain(js, len, t1, 8, &plain);
                 CHECK_EQ_INT(n, ccat_json_parse(js, len, t2, 8));
-                CHECK_EQ_INT(n, k == 2 ? CCAT_ERR_JSON_SYNTAX : 3);
-                CHECK_EQ_INT(plain, 0);
+                CHECK_EQ_INT(n, cases[k].n);
+                CHECK_EQ_INT(plain, cases[k].plain && len >= 16 && PLAIN_SEEN);
             }
             memset(js + 6, 'x', len - 8);
         }
