@@ -72,6 +72,13 @@ static word_t load_word(const char *p)
 #define NOINLINE
 #endif
 
+/* One copy where size counts (-Os), the compiler's choice at -O2. */
+#if defined(__GNUC__) && defined(__OPTIMIZE_SIZE__)
+#define SMALL_NOINLINE __attribute__((noinline))
+#else
+#define SMALL_NOINLINE
+#endif
+
 /* Small helpers of hot loops: inlined at -O2, left to the compiler at -Os. */
 #if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
 #define HOT_INLINE inline __attribute__((always_inline))
@@ -350,7 +357,7 @@ static NOINLINE int string_rest_ok(const char *s, const char *e)
     }
 }
 
-static size_t digits_end(const char *js, size_t p, size_t len)
+static SMALL_NOINLINE size_t digits_end(const char *js, size_t p, size_t len)
 {
     while (p < len && (unsigned)(js[p] - '0') < 10u) {
         p++;
@@ -358,28 +365,35 @@ static size_t digits_end(const char *js, size_t p, size_t len)
     return p;
 }
 
-/* End of the number or literal starting at p (< len), or p if there is none. */
-static size_t primitive_end(const char *js, size_t p, size_t len)
+/* Inline at -O2 (its callers' loops keep their registers), one copy at -Os. */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+#define PRIMITIVE_INLINE inline __attribute__((always_inline))
+#else
+#define PRIMITIVE_INLINE SMALL_NOINLINE
+#endif
+
+/*
+ * End of the number or literal starting at p (< len), or p if there is none.
+ * (A number with a leading zero before more digits also gives p: what
+ * follows the zero is no delimiter, so callers refuse the text either way.)
+ */
+static PRIMITIVE_INLINE size_t primitive_end(const char *js, size_t p, size_t len)
 {
-    size_t s = p, q;
-    const char *lit = js[p] == 't' ? "true" : js[p] == 'f' ? "false" : js[p] == 'n' ? "null" : NULL;
-    if (lit != NULL) {
-        for (; *lit != '\0'; lit++, p++) {
-            if (p == len || js[p] != *lit) {
-                return s;
-            }
-        }
-        return p;
+    const size_t s = p;
+    /* "true", "false", "null": each literal's offset and length in lits. */
+    static const char lits[] = "true" "false" "null";
+    unsigned at = js[p] == 't' ? 0x04u : js[p] == 'f' ? 0x45u : js[p] == 'n' ? 0x94u : 0;
+    if (at != 0) {
+        size_t n = at & 15u;
+        return len - p >= n && memcmp(js + p, lits + (at >> 4), n) == 0 ? p + n : s;
     }
     /* -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)? */
     p += js[p] == '-';
-    if (p < len && js[p] == '0') {
-        p++;
-    } else if ((q = digits_end(js, p, len)) != p) {
-        p = q;
-    } else {
+    size_t q = digits_end(js, p, len);
+    if (q == p || (js[p] == '0' && q != p + 1)) {
         return s;
     }
+    p = q;
     if (p < len && js[p] == '.') {
         if ((q = digits_end(js, p + 1, len)) == p + 1) {
             return s;
