@@ -105,13 +105,9 @@ ccat_status_t ccat_error_read(ccat_http_response_t *resp, ccat_error_t *err)
     return i >= 0 ? (ccat_status_t)(CCAT_ERR_SVC_ACCESS_DENIED - i) : CCAT_ERR_SVC_OTHER;
 }
 
+#ifdef __OPTIMIZE_SIZE__
 ccat_status_t ccat_response_begin(ccat_http_response_t *resp, ccat_error_t *err, int expect)
 {
-    memset(err, 0, sizeof(*err));
-    err->http_status = resp->status;
-    err->request_id = resp->request_id;
-    if (resp->status >= 300) {
-        return ccat_error_read(resp, err);
-    }
-    return resp->status == expect ? CCAT_OK : CCAT_ERR_RESPONSE_STATUS;
+    return ccat_response_begin_inline(resp, err, expect);
 }
+#endif

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ccat/ccat.h"
 #include "json.h"
@@ -132,8 +133,24 @@ int ccat_has_control(const char *s, size_t n);
  * What every response read starts with: clear @p err, record the HTTP status
  * and request id; an error status fills @p err and gives its CCAT_ERR_SVC_*;
  * a success other than @p expect gives CCAT_ERR_RESPONSE_STATUS; else CCAT_OK.
+ * Inline at -O2 (on every response's path); one copy in error.c at -Os.
  */
+static inline ccat_status_t ccat_response_begin_inline(ccat_http_response_t *resp,
+                                                       ccat_error_t *err, int expect)
+{
+    memset(err, 0, sizeof(*err));
+    err->http_status = resp->status;
+    err->request_id = resp->request_id;
+    if (resp->status >= 300) {
+        return ccat_error_read(resp, err);
+    }
+    return resp->status == expect ? CCAT_OK : CCAT_ERR_RESPONSE_STATUS;
+}
+#ifndef __OPTIMIZE_SIZE__
+#define ccat_response_begin ccat_response_begin_inline
+#else
 ccat_status_t ccat_response_begin(ccat_http_response_t *resp, ccat_error_t *err, int expect);
+#endif
 
 /**
  * ccat_member_string() for an optional member: absent or null gives CCAT_OK
