@@ -86,32 +86,32 @@ static unsigned get2(const char *s)
  * (every byte stays <= 99: no carries).
  */
 #define DIGIT_BYTES(m) ((m) & 0x0606060606060606u) /* lo + this: a carry into bit 4 is not a digit */
-static int all_digits(uint64_t w, uint64_t lo, uint64_t m)
+/* Nonzero unless every byte of w that m selects is a digit (lo: w & m & 0x0f...). */
+static uint64_t not_digits(uint64_t w, uint64_t lo, uint64_t m)
 {
-    return (w & m & 0xf0f0f0f0f0f0f0f0u) == (m & 0x3030303030303030u) &&
-           ((lo + DIGIT_BYTES(m)) & 0xf0f0f0f0f0f0f0f0u) == 0;
+    return ((w & m & 0xf0f0f0f0f0f0f0f0u) ^ (m & 0x3030303030303030u)) |
+           ((lo + DIGIT_BYTES(m)) & 0xf0f0f0f0f0f0f0f0u);
 }
 
-/* "dd?dd?dd" at s: the three two-digit values in bytes 0, 3 and 6, or all
- * bits set when one of the six is not a digit (each field then reads 255). */
-static uint64_t pairs3(const char *s)
+/* "dd?dd?dd" at s: the three two-digit values in bytes 0, 3 and 6; *bad
+ * gets bits set when one of the six is not a digit. */
+static uint64_t pairs3(const char *s, uint64_t *bad)
 {
     const uint64_t m = 0xffff00ffff00ffffu;
     uint64_t w;
     memcpy(&w, s, 8);
     uint64_t lo = w & m & 0x0f0f0f0f0f0f0f0fu;
-    return all_digits(w, lo, m) ? lo * 10 + (lo >> 8) : ~(uint64_t)0;
+    *bad |= not_digits(w, lo, m);
+    return lo * 10 + (lo >> 8);
 }
 
-/* "dddd" at s as a number, or BAD. */
-static unsigned year4(const char *s)
+/* "dddd" at s as a number; *bad gets bits set when one is not a digit. */
+static unsigned year4(const char *s, uint64_t *bad)
 {
     uint32_t w;
     memcpy(&w, s, 4);
     uint32_t lo = w & 0x0f0f0f0fu;
-    if (!all_digits(w, lo, 0xffffffffu)) {
-        return BAD;
-    }
+    *bad |= not_digits(w, lo, 0xffffffffu);
     uint32_t v = lo * 10 + (lo >> 8);
     return (v & 0xff) * 100 + (v >> 16 & 0xff);
 }
@@ -150,9 +150,13 @@ ccat_status_t ccat_time_parse(const char *s, size_t len, ccat_time_t *out)
     }
 #ifdef DIGIT_BYTES
     /* "MM-DDTHH" and "HH:MM:SS": the hour is read twice. */
-    const uint64_t mdh = pairs3(s + 5), hms = pairs3(s + 11);
-    unsigned y = year4(s), mo = mdh & 0xff, d = mdh >> 24 & 0xff;
+    uint64_t bad = 0;
+    const uint64_t mdh = pairs3(s + 5, &bad), hms = pairs3(s + 11, &bad);
+    unsigned y = year4(s, &bad), mo = mdh & 0xff, d = mdh >> 24 & 0xff;
     unsigned h = hms & 0xff, mi = hms >> 24 & 0xff, sec = hms >> 48 & 0xff;
+    if (bad != 0) {
+        return CCAT_ERR_TIME_FORMAT;
+    }
 #else
     unsigned y = get2(s) * 100 + get2(s + 2), mo = get2(s + 5), d = get2(s + 8);
     unsigned h = get2(s + 11), mi = get2(s + 14), sec = get2(s + 17);
