@@ -748,6 +748,7 @@ void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj
     const jsmntok_t *const last = toks + ntoks - 1; /* a key needs a value after it */
     int k = nkeys - 1;                              /* the name matched last */
     const char *name = keys;                        /* its length byte */
+    int vi = obj + 2;                               /* the index of the key's value */
     for (int m = toks[obj].size; m > 0 && t < last; m--) {
         const char *p = js + t->start;
         const size_t len = (size_t)(t->end - t->start);
@@ -767,7 +768,7 @@ void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj
         if (nk >= 0) {
             k = nk;
             name = nn;
-            found[k] = (int)(v - toks);
+            found[k] = vi;
         }
 #else
         /* -Os: one loop over the names from the next one on. */
@@ -779,17 +780,20 @@ void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj
                 name += 1 + (unsigned char)*name;
             }
             if (name_matches(p, len, name + 1, (unsigned char)*name)) {
-                found[k] = (int)(v - toks);
+                found[k] = (int)(v - toks); /* smaller here than vi */
                 break;
             }
         }
+        (void)vi;
 #endif
         /* The next key: skip the value and everything nested inside it
          * (only a container has anything inside). */
         t = v + 1;
+        vi += 2;
         if (v->type < JSMN_STRING) {
             for (; t <= last && t->start < v->end; t++) {
             }
+            vi = (int)(t - toks) + 1;
         }
     }
 }
