@@ -735,12 +735,18 @@ static NOINLINE int other_name(const char *p, size_t len, const char *keys, int 
 }
 #endif
 
+#ifndef __OPTIMIZE_SIZE__
+void ccat_json_members_lookup(const char *js, const jsmntok_t *toks, int ntoks, int obj,
+                              const char *keys, int nkeys, int *found)
+{
+#else
 void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj,
                        const char *keys, int nkeys, int *found)
 {
     for (int k = 0; k < nkeys; k++) {
         found[k] = -1;
     }
+#endif
     if (obj < 0 || obj >= ntoks || toks[obj].type != JSMN_OBJECT || nkeys <= 0) {
         return;
     }
