@@ -177,7 +177,7 @@ static SCAN_INLINE const char *plain_end(const char *p, const char *e)
         EXTREMES_ADD((p) + 48);                                               \
     } while (0)
 
-static int all_plain(const char *js, size_t len)
+static NOINLINE int all_plain(const char *js, size_t len)
 {
     if (len < 16) {
         return 0;
