@@ -277,7 +277,26 @@ required(int plain, char *js, const jsmntok_t *toks, int i, const char **out, si
     return st != CCAT_OK || *len != 0 ? st : CCAT_ERR_RESPONSE_TYPE;
 }
 
-/* -O2: the four members one after the other (no tables, all inline). */
+/* The four members, checked in this order (which error wins when several
+ * are bad): secret, name, accessTokenId, expiresTime. */
+static inline __attribute__((always_inline)) ccat_status_t
+read_members(int plain, char *js, const jsmntok_t *toks, const int at[4], ccat_access_token_t *tok)
+{
+    const char *expires;
+    size_t len;
+    ccat_status_t st;
+    if ((st = required(plain, js, toks, at[0], &tok->secret, &tok->secret_len)) != CCAT_OK ||
+        (st = required(plain, js, toks, at[1], &tok->name, &len)) != CCAT_OK ||
+        (st = required(plain, js, toks, at[3], &tok->access_token_id, &len)) != CCAT_OK ||
+        (st = required(plain, js, toks, at[2], &expires, &len)) != CCAT_OK) {
+        return st;
+    }
+    return ccat_time_parse(expires, len, &tok->expires_time) == CCAT_OK ? CCAT_OK
+                                                                        : CCAT_ERR_RESPONSE_TYPE;
+}
+
+/* -O2: the four members one after the other (no tables, all inline), in
+ * one sequence for plain texts and one for the others. */
 static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t *tok)
 {
     jsmntok_t *toks;
@@ -289,19 +308,7 @@ static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t 
     int at[4];
     char *const js = resp->body;
     ccat_json_members(js, toks, n, 0, token_keys, 4, at);
-    const char *expires;
-    size_t len;
-    ccat_status_t st;
-    /* Checked in this order (which error wins when several members are bad):
-     * secret, name, accessTokenId, expiresTime. */
-    if ((st = required(plain, js, toks, at[0], &tok->secret, &tok->secret_len)) != CCAT_OK ||
-        (st = required(plain, js, toks, at[1], &tok->name, &len)) != CCAT_OK ||
-        (st = required(plain, js, toks, at[3], &tok->access_token_id, &len)) != CCAT_OK ||
-        (st = required(plain, js, toks, at[2], &expires, &len)) != CCAT_OK) {
-        return st;
-    }
-    return ccat_time_parse(expires, len, &tok->expires_time) == CCAT_OK ? CCAT_OK
-                                                                        : CCAT_ERR_RESPONSE_TYPE;
+    return plain ? read_members(1, js, toks, at, tok) : read_members(0, js, toks, at, tok);
 }
 #else
 /* -Os: one loop over the members in the same order (the smallest code). */
