@@ -340,8 +340,8 @@ static void check_like_ref(const char *js, size_t len)
 static void test_flat_mutations(void)
 {
     static const char *const texts[] = {
-        "{\"secret\":\"ccpat_AbCdEfGhIjKlMnOp\",\"name\":\"device-42\",\"expiresTime\":"
-        "\"2027-11-27T18:51:53Z\",\"accessTokenId\":\"3f2a1b4c-5d6e\"}",
+        ("{\"secret\":\"ccpat_AbCdEfGhIjKlMnOp\",\"name\":\"device-42\",\"expiresTime\":"
+         "\"2027-11-27T18:51:53Z\",\"accessTokenId\":\"3f2a1b4c-5d6e\"}"),
         "{\"a\":1,\"bb\":true,\"c\":\"x\",\"d\":null,\"e\":-0.5e+3,\"f\":\"\\u00e9\\n\"}",
         "{\"k\":\"v\"}", "{\"k\":0}", "{\"k\":\"v\",\"l\":false}"};
     static const char subst[] = {' ', ',', ':', '"', '{', '}', '[', ']', '1', 'a', '\\', '\x01', '\xc3'};
