@@ -310,6 +310,7 @@ token_members_plain(const char *js, const jsmntok_t *toks, int n, int at[4])
     at[0] = at[1] = at[2] = at[3] = -1;
     const jsmntok_t *t = toks + 1;              /* a key of the root object */
     const jsmntok_t *const last = toks + n - 1; /* a key needs a value after it */
+    int vi = 2;                                 /* the index of the key's value */
     for (int m = toks[0].size; m > 0 && t < last; m--) {
         const char *p = js + t->start;
         const size_t len = (size_t)(t->end - t->start);
@@ -320,13 +321,15 @@ token_members_plain(const char *js, const jsmntok_t *toks, int n, int at[4])
                 : KEY_IS(p, len, "accessTokenId") ? 3
                                                   : -1;
         if (k >= 0) {
-            at[k] = (int)(v - toks); /* a later duplicate overwrites it */
+            at[k] = vi; /* a later duplicate overwrites it */
         }
         /* The next key: skip the value and everything nested inside it. */
         t = v + 1;
+        vi += 2;
         if (v->type < JSMN_STRING) {
             for (; t <= last && t->start < v->end; t++) {
             }
+            vi = (int)(t - toks) + 1;
         }
     }
 }
