@@ -79,6 +79,13 @@ static word_t load_word(const char *p)
 #define SMALL_NOINLINE
 #endif
 
+/* Out of the way of hot code at -O2; the compiler's choice at -Os. */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+#define O2_NOINLINE __attribute__((noinline))
+#else
+#define O2_NOINLINE
+#endif
+
 /* Small helpers of hot loops: inlined at -O2, left to the compiler at -Os. */
 #if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
 #define HOT_INLINE inline __attribute__((always_inline))
@@ -588,6 +595,19 @@ static SMALL_NOINLINE int tokens_ok(const char *js, size_t len, const jsmntok_t 
     return FLAT_OBJECT_OK(js, len, toks, n, *plain) || tokens_match(js, len, toks, n, *plain);
 }
 
+/* A bare number or literal (or nothing valid) at p, which jsmn's strict mode
+ * refuses as the root: it wants a delimiter after a primitive. Out of line
+ * at -O2: rare, and jsmn's code inlined in parse() keeps the registers. */
+static O2_NOINLINE int bare_root(const char *js, size_t p, size_t len, jsmntok_t *toks)
+{
+    size_t q = primitive_end(js, p, len);
+    if (q == p || skip_ws(js, q, len) != len) {
+        return CCAT_ERR_JSON_SYNTAX;
+    }
+    toks[0] = (jsmntok_t){JSMN_PRIMITIVE, (int)p, (int)q, 0, -1};
+    return 1;
+}
+
 /* ccat_json_parse(), and *plain (see ccat_json_parse_plain()). */
 static int parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks, int *plain)
 {
@@ -603,14 +623,7 @@ static int parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks, in
     }
     size_t p = skip_ws(js, 0, len);
     if (p < len && js[p] != '{' && js[p] != '[' && js[p] != '"') {
-        /* A bare number or literal (or nothing valid), which jsmn's strict
-         * mode refuses as the root: it wants a delimiter after a primitive. */
-        size_t q = primitive_end(js, p, len);
-        if (q == p || skip_ws(js, q, len) != len) {
-            return CCAT_ERR_JSON_SYNTAX;
-        }
-        toks[0] = (jsmntok_t){JSMN_PRIMITIVE, (int)p, (int)q, 0, -1};
-        return 1;
+        return bare_root(js, p, len, toks);
     }
     jsmn_parser parser;
     jsmn_init(&parser);
