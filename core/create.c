@@ -450,10 +450,14 @@ ccat_status_t ccat_create_request_write(const ccat_request_ctx_t *ctx,
 
 /* ---- the response -------------------------------------------------------- */
 
+/* In the order the service sends them (ccat_json_members tries that first). */
+static const char token_keys[] = "\6" "secret" "\4" "name" "\13" "expiresTime" "\15" "accessTokenId";
+
+#ifndef __OPTIMIZE_SIZE__
 /* ccat_member_string() for a plain text (see ccat_body_parse_plain()): the
  * string needs no decoding, only its NUL where the closing quote was. */
-static ccat_status_t member_plain(char *js, const jsmntok_t *toks, int i, const char **out,
-                                  size_t *len)
+static inline __attribute__((always_inline)) ccat_status_t
+member_plain(char *js, const jsmntok_t *toks, int i, const char **out, size_t *len)
 {
     if (i < 0) {
         return CCAT_ERR_RESPONSE_MISSING;
@@ -467,10 +471,76 @@ static ccat_status_t member_plain(char *js, const jsmntok_t *toks, int i, const 
     return CCAT_OK;
 }
 
+/* A required member (the value at token i): a non-empty string. */
+static inline __attribute__((always_inline)) ccat_status_t
+required(int plain, char *js, const jsmntok_t *toks, int i, const char **out, size_t *len)
+{
+    ccat_status_t st = plain ? member_plain(js, toks, i, out, len)
+                             : ccat_member_string(js, toks, i, out, len);
+    return st != CCAT_OK || *len != 0 ? st : CCAT_ERR_RESPONSE_TYPE;
+}
+
+/* The four members, checked in this order (which error wins when several
+ * are bad): secret, name, accessTokenId, expiresTime. */
+static inline __attribute__((always_inline)) ccat_status_t
+read_members(int plain, char *js, const jsmntok_t *toks, const int at[4], ccat_access_token_t *tok)
+{
+    const char *expires;
+    size_t len;
+    ccat_status_t st;
+    if ((st = required(plain, js, toks, at[0], &tok->secret, &tok->secret_len)) != CCAT_OK ||
+        (st = required(plain, js, toks, at[1], &tok->name, &len)) != CCAT_OK ||
+        (st = required(plain, js, toks, at[3], &tok->access_token_id, &len)) != CCAT_OK ||
+        (st = required(plain, js, toks, at[2], &expires, &len)) != CCAT_OK) {
+        return st;
+    }
+    return ccat_time_parse(expires, len, &tok->expires_time) == CCAT_OK ? CCAT_OK
+                                                                        : CCAT_ERR_RESPONSE_TYPE;
+}
+
+/* Is the key text p[0..len), which has no escape, the name lit? */
+#define KEY_IS(p, len, lit) ((len) == sizeof(lit) - 1 && memcmp(p, lit, sizeof(lit) - 1) == 0)
+
+/*
+ * ccat_json_members(js, toks, n, 0, token_keys, 4, at) for a plain text
+ * (see ccat_body_parse_plain()): no key has an escape, so a key is one of
+ * the names exactly when its bytes are; the names are constants here, each
+ * compared inline (no packed list to walk, no call).
+ */
+static inline __attribute__((always_inline)) void
+token_members_plain(const char *js, const jsmntok_t *toks, int n, int at[4])
+{
+    at[0] = at[1] = at[2] = at[3] = -1;
+    const jsmntok_t *t = toks + 1;              /* a key of the root object */
+    const jsmntok_t *const last = toks + n - 1; /* a key needs a value after it */
+    int vi = 2;                                 /* the index of the key's value */
+    for (int m = toks[0].size; m > 0 && t < last; m--) {
+        const char *p = js + t->start;
+        const size_t len = (size_t)(t->end - t->start);
+        const jsmntok_t *const v = t + 1;
+        int k = KEY_IS(p, len, "secret")          ? 0
+                : KEY_IS(p, len, "name")          ? 1
+                : KEY_IS(p, len, "expiresTime")   ? 2
+                : KEY_IS(p, len, "accessTokenId") ? 3
+                                                  : -1;
+        if (k >= 0) {
+            at[k] = vi; /* a later duplicate overwrites it */
+        }
+        /* The next key: skip the value and everything nested inside it. */
+        t = v + 1;
+        vi += 2;
+        if (v->type < JSMN_STRING) {
+            for (; t <= last && t->start < v->end; t++) {
+            }
+            vi = (int)(t - toks) + 1;
+        }
+    }
+}
+
+/* -O2: the four members one after the other (no tables, all inline), in
+ * one sequence for plain texts and one for the others. */
 static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t *tok)
 {
-    /* In the order the service sends them (ccat_json_members tries that first). */
-    static const char keys[] = "\6" "secret" "\4" "name" "\13" "expiresTime" "\15" "accessTokenId";
     jsmntok_t *toks;
     int plain;
     int n = ccat_body_parse_plain(resp, &toks, &plain);
@@ -478,16 +548,32 @@ static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t 
         return (ccat_status_t)n;
     }
     int at[4];
-    ccat_json_members(resp->body, toks, n, 0, keys, 4, at);
+    char *const js = resp->body;
+    if (plain) {
+        token_members_plain(js, toks, n, at);
+        return read_members(1, js, toks, at, tok);
+    }
+    ccat_json_members(js, toks, n, 0, token_keys, 4, at);
+    return read_members(0, js, toks, at, tok);
+}
+#else
+/* -Os: one loop over the members in the same order (the smallest code). */
+static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t *tok)
+{
+    jsmntok_t *toks;
+    int n = ccat_body_parse(resp, &toks);
+    if (n < 0) {
+        return (ccat_status_t)n;
+    }
+    int at[4];
+    ccat_json_members(resp->body, toks, n, 0, token_keys, 4, at);
     /* Checked in this order (which error wins when several members are bad). */
     static const uint8_t key_of[4] = {0, 1, 3, 2};
     const char *expires;
     const char **out[4] = {&tok->secret, &tok->name, &tok->access_token_id, &expires};
     size_t len[4];
     for (int i = 0; i < 4; i++) {
-        int k = at[key_of[i]];
-        ccat_status_t st = plain ? member_plain(resp->body, toks, k, out[i], &len[i])
-                                 : ccat_member_string(resp->body, toks, k, out[i], &len[i]);
+        ccat_status_t st = ccat_member_string(resp->body, toks, at[key_of[i]], out[i], &len[i]);
         if (st != CCAT_OK || len[i] == 0) {
             return st != CCAT_OK ? st : CCAT_ERR_RESPONSE_TYPE;
         }
@@ -496,6 +582,7 @@ static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t 
     return ccat_time_parse(expires, len[3], &tok->expires_time) == CCAT_OK ? CCAT_OK
                                                                             : CCAT_ERR_RESPONSE_TYPE;
 }
+#endif
 
 ccat_status_t ccat_create_response_read(ccat_http_response_t *resp,
                                         ccat_access_token_t *tok, ccat_error_t *err)

@@ -8,29 +8,10 @@
 
 #include "internal.h"
 
-#ifndef __OPTIMIZE_SIZE__
 int ccat_body_parse(ccat_http_response_t *resp, jsmntok_t **toks)
 {
     int plain;
     return ccat_body_parse_plain(resp, toks, &plain);
-}
-
-int ccat_body_parse_plain(ccat_http_response_t *resp, jsmntok_t **toks, int *plain)
-#else
-int ccat_body_parse(ccat_http_response_t *resp, jsmntok_t **toks)
-#endif
-{
-    const size_t align = _Alignof(jsmntok_t);
-    uintptr_t end = (uintptr_t)(resp->body + resp->body_len);
-    uintptr_t start = (end + align - 1) & ~(uintptr_t)(align - 1);
-    uintptr_t limit = (uintptr_t)(resp->buf + resp->cap);
-    unsigned ntoks = start < limit ? (unsigned)((limit - start) / sizeof(jsmntok_t)) : 0;
-    *toks = (jsmntok_t *)start;
-    int n = ccat_json_parse_plain(resp->body, resp->body_len, *toks, ntoks, plain);
-    if (n > 0 && (*toks)[0].type != JSMN_OBJECT) {
-        return CCAT_ERR_RESPONSE_TYPE;
-    }
-    return n;
 }
 
 ccat_status_t ccat_member_string(char *js, const jsmntok_t *toks, int i, const char **out,
@@ -124,13 +105,9 @@ ccat_status_t ccat_error_read(ccat_http_response_t *resp, ccat_error_t *err)
     return i >= 0 ? (ccat_status_t)(CCAT_ERR_SVC_ACCESS_DENIED - i) : CCAT_ERR_SVC_OTHER;
 }
 
+#ifdef __OPTIMIZE_SIZE__
 ccat_status_t ccat_response_begin(ccat_http_response_t *resp, ccat_error_t *err, int expect)
 {
-    memset(err, 0, sizeof(*err));
-    err->http_status = resp->status;
-    err->request_id = resp->request_id;
-    if (resp->status >= 300) {
-        return ccat_error_read(resp, err);
-    }
-    return resp->status == expect ? CCAT_OK : CCAT_ERR_RESPONSE_STATUS;
+    return ccat_response_begin_inline(resp, err, expect);
 }
+#endif

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ccat/ccat.h"
 #include "json.h"
@@ -35,16 +36,26 @@ size_t ccat_time_text(ccat_time_t t, char *out);
  */
 int ccat_body_parse(ccat_http_response_t *resp, jsmntok_t **toks);
 
-#ifndef __OPTIMIZE_SIZE__
 /**
  * ccat_body_parse(), and *plain as ccat_json_parse_plain() gives it: 1 when
- * every string's text is already its decoding. -O2 only; at -Os it is
- * ccat_body_parse() with *plain = 0 (the decoder does it all).
+ * every string's text is already its decoding (-O2 on x86-64 only; else 0,
+ * and the decoder does it all). Inline: it is on every response's path.
  */
-int ccat_body_parse_plain(ccat_http_response_t *resp, jsmntok_t **toks, int *plain);
-#else
-#define ccat_body_parse_plain(resp, toks, plain) (*(plain) = 0, ccat_body_parse(resp, toks))
-#endif
+static inline int ccat_body_parse_plain(ccat_http_response_t *resp, jsmntok_t **toks, int *plain)
+{
+    const size_t align = _Alignof(jsmntok_t);
+    uintptr_t end = (uintptr_t)(resp->body + resp->body_len);
+    uintptr_t start = (end + align - 1) & ~(uintptr_t)(align - 1);
+    uintptr_t limit = (uintptr_t)(resp->buf + resp->cap);
+    unsigned ntoks = start < limit ? (unsigned)((limit - start) / sizeof(jsmntok_t)) : 0;
+    *toks = (jsmntok_t *)start;
+    *plain = 0;
+    int n = ccat_json_parse_plain(resp->body, resp->body_len, *toks, ntoks, plain);
+    if (n > 0 && (*toks)[0].type != JSMN_OBJECT) {
+        return CCAT_ERR_RESPONSE_TYPE;
+    }
+    return n;
+}
 
 /**
  * Decode the string member whose value is token @p i (-1: absent) in place.
@@ -139,8 +150,24 @@ int ccat_has_control(const char *s, size_t n);
  * What every response read starts with: clear @p err, record the HTTP status
  * and request id; an error status fills @p err and gives its CCAT_ERR_SVC_*;
  * a success other than @p expect gives CCAT_ERR_RESPONSE_STATUS; else CCAT_OK.
+ * Inline at -O2 (on every response's path); one copy in error.c at -Os.
  */
+static inline ccat_status_t ccat_response_begin_inline(ccat_http_response_t *resp,
+                                                       ccat_error_t *err, int expect)
+{
+    memset(err, 0, sizeof(*err));
+    err->http_status = resp->status;
+    err->request_id = resp->request_id;
+    if (resp->status >= 300) {
+        return ccat_error_read(resp, err);
+    }
+    return resp->status == expect ? CCAT_OK : CCAT_ERR_RESPONSE_STATUS;
+}
+#ifndef __OPTIMIZE_SIZE__
+#define ccat_response_begin ccat_response_begin_inline
+#else
 ccat_status_t ccat_response_begin(ccat_http_response_t *resp, ccat_error_t *err, int expect);
+#endif
 
 /**
  * ccat_member_string() for an optional member: absent or null gives CCAT_OK

@@ -72,6 +72,27 @@ static word_t load_word(const char *p)
 #define NOINLINE
 #endif
 
+/* One copy where size counts (-Os), the compiler's choice at -O2. */
+#if defined(__GNUC__) && defined(__OPTIMIZE_SIZE__)
+#define SMALL_NOINLINE __attribute__((noinline))
+#else
+#define SMALL_NOINLINE
+#endif
+
+/* Out of the way of hot code at -O2; the compiler's choice at -Os. */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+#define O2_NOINLINE __attribute__((noinline))
+#else
+#define O2_NOINLINE
+#endif
+
+/* Small helpers of hot loops: inlined at -O2, left to the compiler at -Os. */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+#define HOT_INLINE inline __attribute__((always_inline))
+#else
+#define HOT_INLINE
+#endif
+
 /* The scan is the hot loop: inline it where SSE2 makes it short (x86-64,
  * where size is no concern), keep one copy elsewhere (Cortex-M: -Os). */
 #ifdef SCAN_SSE2
@@ -143,22 +164,53 @@ static SCAN_INLINE const char *plain_end(const char *p, const char *e)
 /* Is every byte of js[0..len) printable ASCII (or DEL) other than '\\'? Then
  * no string of the text needs a look of its own: one pass over the whole
  * text is cheaper than one per string. Texts under 16 bytes say no. */
-static int all_plain(const char *js, size_t len)
+/*
+ * Running extremes of the bytes seen: the largest, the smallest, and the
+ * smallest XOR '\\' (0 only for a backslash). Three instructions a vector,
+ * where compares need five (SSE2 compares overwrite an operand).
+ */
+#define EXTREMES_ADD(p)                                                       \
+    do {                                                                      \
+        __m128i v_ = _mm_loadu_si128((const __m128i *)(const void *)(p));     \
+        mx = _mm_max_epu8(mx, v_);                                            \
+        mn = _mm_min_epu8(mn, v_);                                            \
+        mn_bs = _mm_min_epu8(mn_bs, _mm_xor_si128(v_, bslash));               \
+    } while (0)
+#define EXTREMES_ADD64(p)                                                     \
+    do {                                                                      \
+        EXTREMES_ADD(p);                                                      \
+        EXTREMES_ADD((p) + 16);                                               \
+        EXTREMES_ADD((p) + 32);                                               \
+        EXTREMES_ADD((p) + 48);                                               \
+    } while (0)
+
+static NOINLINE int all_plain(const char *js, size_t len)
 {
-    const __m128i bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
-    __m128i hit = _mm_setzero_si128();
     if (len < 16) {
         return 0;
     }
-    for (const char *p = js, *const last = js + len - 16;; p += 16) {
-        p = p > last ? last : p; /* the last 16 bytes overlap bytes already seen */
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-        hit = _mm_or_si128(hit, _mm_or_si128(_mm_cmpeq_epi8(v, bslash), _mm_cmplt_epi8(v, space)));
-        if (p == last) {
-            return _mm_movemask_epi8(hit) == 0;
+    const __m128i bslash = _mm_set1_epi8('\\');
+    __m128i mx = _mm_setzero_si128(), mn = _mm_set1_epi8(-1), mn_bs = mn;
+    const char *p = js, *const end = js + len;
+    if (len >= 64) { /* 64 bytes a round, the last 64 overlapping bytes seen */
+        for (; end - p > 64; p += 64) {
+            EXTREMES_ADD64(p);
         }
+        EXTREMES_ADD64(end - 64);
+    } else { /* the same 16 at a time */
+        for (; end - p > 16; p += 16) {
+            EXTREMES_ADD(p);
+        }
+        EXTREMES_ADD(end - 16);
     }
+    /* Plain: no byte >= 0x80 (mx), < 0x20 (mn; a signed compare, right
+     * once mx shows no high bit), or a backslash (mn_bs == 0). */
+    __m128i bad = _mm_or_si128(_mm_cmplt_epi8(mn, _mm_set1_epi8(0x20)),
+                               _mm_cmpeq_epi8(mn_bs, _mm_setzero_si128()));
+    return _mm_movemask_epi8(_mm_or_si128(bad, mx)) == 0;
 }
+#undef EXTREMES_ADD64
+#undef EXTREMES_ADD
 #endif
 
 static int hex_value(unsigned c)
@@ -312,7 +364,7 @@ static NOINLINE int string_rest_ok(const char *s, const char *e)
     }
 }
 
-static size_t digits_end(const char *js, size_t p, size_t len)
+static SMALL_NOINLINE size_t digits_end(const char *js, size_t p, size_t len)
 {
     while (p < len && (unsigned)(js[p] - '0') < 10u) {
         p++;
@@ -320,28 +372,35 @@ static size_t digits_end(const char *js, size_t p, size_t len)
     return p;
 }
 
-/* End of the number or literal starting at p (< len), or p if there is none. */
-static size_t primitive_end(const char *js, size_t p, size_t len)
+/* Inline at -O2 (its callers' loops keep their registers), one copy at -Os. */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+#define PRIMITIVE_INLINE inline __attribute__((always_inline))
+#else
+#define PRIMITIVE_INLINE SMALL_NOINLINE
+#endif
+
+/*
+ * End of the number or literal starting at p (< len), or p if there is none.
+ * (A number with a leading zero before more digits also gives p: what
+ * follows the zero is no delimiter, so callers refuse the text either way.)
+ */
+static PRIMITIVE_INLINE size_t primitive_end(const char *js, size_t p, size_t len)
 {
-    size_t s = p, q;
-    const char *lit = js[p] == 't' ? "true" : js[p] == 'f' ? "false" : js[p] == 'n' ? "null" : NULL;
-    if (lit != NULL) {
-        for (; *lit != '\0'; lit++, p++) {
-            if (p == len || js[p] != *lit) {
-                return s;
-            }
-        }
-        return p;
+    const size_t s = p;
+    /* "true", "false", "null": each literal's offset and length in lits. */
+    static const char lits[] = "true" "false" "null";
+    unsigned at = js[p] == 't' ? 0x04u : js[p] == 'f' ? 0x45u : js[p] == 'n' ? 0x94u : 0;
+    if (at != 0) {
+        size_t n = at & 15u;
+        return len - p >= n && memcmp(js + p, lits + (at >> 4), n) == 0 ? p + n : s;
     }
     /* -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)? */
     p += js[p] == '-';
-    if (p < len && js[p] == '0') {
-        p++;
-    } else if ((q = digits_end(js, p, len)) != p) {
-        p = q;
-    } else {
+    size_t q = digits_end(js, p, len);
+    if (q == p || (js[p] == '0' && q != p + 1)) {
         return s;
     }
+    p = q;
     if (p < len && js[p] == '.') {
         if ((q = digits_end(js, p + 1, len)) == p + 1) {
             return s;
@@ -479,14 +538,11 @@ static int string_ok(const char *js, const jsmntok_t *t)
  * for, and a text of that shape is a flat object whose tokens and parent
  * links jsmn made in the one way it can.
  */
-static int flat_object_ok(const char *js, size_t len, const jsmntok_t *toks, int n, int plain)
+static inline __attribute__((always_inline)) int
+flat_pairs_ok(const char *js, size_t len, const jsmntok_t *k, const jsmntok_t *last, int plain)
 {
-    if (n < 3 || (n & 1) == 0 || toks[0].type != JSMN_OBJECT || toks[0].start != 0 ||
-        (size_t)toks[0].end != len) {
-        return 0;
-    }
     size_t p = 2; /* where the next key's text must start: after '{"' or ',"' */
-    for (const jsmntok_t *k = toks + 1, *const end = toks + n; k < end; k += 2) {
+    for (;; k += 2) {
         const jsmntok_t *const v = k + 1;
         /* A key's closing quote comes before the object's '}': ke + 1 < len. */
         const size_t ke = (size_t)k->end, ve = (size_t)v->end;
@@ -502,17 +558,54 @@ static int flat_object_ok(const char *js, size_t len, const jsmntok_t *toks, int
         } else {
             return 0; /* a container, or not a valid primitive */
         }
-        if (js[p] != (k + 2 < end ? ',' : '}')) {
+        if (k == last) {
+            return p + 1 == len; /* js[len - 1] is the '}' jsmn ended the object on */
+        }
+        if (js[p] != ',') {
             return 0;
         }
         p += 2;
     }
-    return p == len + 1;
+}
+
+static int flat_object_ok(const char *js, size_t len, const jsmntok_t *toks, int n, int plain)
+{
+    if (n < 3 || (n & 1) == 0 || toks[0].type != JSMN_OBJECT || toks[0].start != 0 ||
+        (size_t)toks[0].end != len) {
+        return 0;
+    }
+    /* One loop for plain texts, one for the others (no test of plain per pair). */
+    const jsmntok_t *const last = toks + n - 2; /* the last key */
+    return plain ? flat_pairs_ok(js, len, toks + 1, last, 1) : flat_pairs_ok(js, len, toks + 1, last, 0);
 }
 #define FLAT_OBJECT_OK(js, len, toks, n, plain) flat_object_ok(js, len, toks, n, plain)
 #else
 #define FLAT_OBJECT_OK(js, len, toks, n, plain) 0
 #endif
+
+/* Are jsmn's n tokens exactly the text? *plain: see ccat_json_parse_plain().
+ * (Inline in parse(): out of line it would save 34 bytes at -Os but add 48
+ * to the worst-case stack, and at -O2 jsmn's code comes out cheaper so.) */
+static int tokens_ok(const char *js, size_t len, const jsmntok_t *toks, int n, int *plain)
+{
+#ifdef SCAN_SSE2
+    *plain = all_plain(js, len);
+#endif
+    return FLAT_OBJECT_OK(js, len, toks, n, *plain) || tokens_match(js, len, toks, n, *plain);
+}
+
+/* A bare number or literal (or nothing valid) at p, which jsmn's strict mode
+ * refuses as the root: it wants a delimiter after a primitive. Out of line
+ * at -O2: rare, and jsmn's code inlined in parse() keeps the registers. */
+static O2_NOINLINE int bare_root(const char *js, size_t p, size_t len, jsmntok_t *toks)
+{
+    size_t q = primitive_end(js, p, len);
+    if (q == p || skip_ws(js, q, len) != len) {
+        return CCAT_ERR_JSON_SYNTAX;
+    }
+    toks[0] = (jsmntok_t){JSMN_PRIMITIVE, (int)p, (int)q, 0, -1};
+    return 1;
+}
 
 /* ccat_json_parse(), and *plain (see ccat_json_parse_plain()). */
 static int parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks, int *plain)
@@ -529,14 +622,7 @@ static int parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks, in
     }
     size_t p = skip_ws(js, 0, len);
     if (p < len && js[p] != '{' && js[p] != '[' && js[p] != '"') {
-        /* A bare number or literal (or nothing valid), which jsmn's strict
-         * mode refuses as the root: it wants a delimiter after a primitive. */
-        size_t q = primitive_end(js, p, len);
-        if (q == p || skip_ws(js, q, len) != len) {
-            return CCAT_ERR_JSON_SYNTAX;
-        }
-        toks[0] = (jsmntok_t){JSMN_PRIMITIVE, (int)p, (int)q, 0, -1};
-        return 1;
+        return bare_root(js, p, len, toks);
     }
     jsmn_parser parser;
     jsmn_init(&parser);
@@ -545,11 +631,7 @@ static int parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks, in
         return CCAT_ERR_RESPONSE_TOO_LARGE;
     }
     /* jsmn stops at a NUL byte: every byte up to len must have been seen. */
-#ifdef SCAN_SSE2
-    *plain = all_plain(js, len);
-#endif
-    if (n <= 0 || parser.pos != len ||
-        !(FLAT_OBJECT_OK(js, len, toks, n, *plain) || tokens_match(js, len, toks, n, *plain))) {
+    if (n <= 0 || parser.pos != len || !tokens_ok(js, len, toks, n, plain)) {
         *plain = 0;
         return CCAT_ERR_JSON_SYNTAX;
     }
@@ -606,10 +688,14 @@ static NOINLINE int key_equals(const char *p, const char *e, const char *k, size
  * is its own decoding. -O2: a word at a time, the last word overlapping (both
  * have len bytes); -Os: memcmp().
  */
-static int raw_equals(const char *p, const char *k, size_t len)
+static HOT_INLINE int raw_equals(const char *p, const char *k, size_t len)
 {
 #ifndef __OPTIMIZE_SIZE__
     if (len >= W_SIZE) {
+        const size_t last = len - W_SIZE;
+        if (last <= W_SIZE) { /* the usual name: two words, overlapping */
+            return ((load_word(p) ^ load_word(k)) | (load_word(p + last) ^ load_word(k + last))) == 0;
+        }
         for (size_t j = 0;; j += W_SIZE) {
             j = j > len - W_SIZE ? len - W_SIZE : j;
             if (load_word(p + j) != load_word(k + j)) {
@@ -633,18 +719,54 @@ static int raw_equals(const char *p, const char *k, size_t len)
 }
 
 /* Does the key text [p, p + len) decode to the name of length n at k? */
-static int name_matches(const char *p, size_t len, const char *k, size_t n)
+static HOT_INLINE int name_matches(const char *p, size_t len, const char *k, size_t n)
 {
     /* Escapes only make the text longer than its decoding. */
     return n == len ? raw_equals(p, k, len) : n < len && key_equals(p, p + len, k, n);
 }
 
+#ifndef __OPTIMIZE_SIZE__
+/* The name after the one at *name (index *k) of the nkeys packed at keys,
+ * cyclically. */
+static HOT_INLINE void next_name(const char *keys, int nkeys, int *k, const char **name)
+{
+    if (++*k == nkeys) {
+        *k = 0;
+        *name = keys;
+    } else {
+        *name += 1 + (unsigned char)**name;
+    }
+}
+
+/* -O2: the index of the name other than the one after k (which did not
+ * match) that the key text [p, p + len) decodes to, with *name set to it;
+ * or -1. Out of line: fewer registers live in the members loop. */
+static NOINLINE int other_name(const char *p, size_t len, const char *keys, int nkeys, int k,
+                               const char **name)
+{
+    next_name(keys, nkeys, &k, name);
+    for (int tries = nkeys - 1; tries > 0; tries--) {
+        next_name(keys, nkeys, &k, name);
+        if (name_matches(p, len, *name + 1, (unsigned char)**name)) {
+            return k;
+        }
+    }
+    return -1;
+}
+#endif
+
+#ifndef __OPTIMIZE_SIZE__
+void ccat_json_members_lookup(const char *js, const jsmntok_t *toks, int ntoks, int obj,
+                              const char *keys, int nkeys, int *found)
+{
+#else
 void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj,
                        const char *keys, int nkeys, int *found)
 {
     for (int k = 0; k < nkeys; k++) {
         found[k] = -1;
     }
+#endif
     if (obj < 0 || obj >= ntoks || toks[obj].type != JSMN_OBJECT || nkeys <= 0) {
         return;
     }
@@ -652,6 +774,7 @@ void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj
     const jsmntok_t *const last = toks + ntoks - 1; /* a key needs a value after it */
     int k = nkeys - 1;                              /* the name matched last */
     const char *name = keys;                        /* its length byte */
+    int vi = obj + 2;                               /* the index of the key's value */
     for (int m = toks[obj].size; m > 0 && t < last; m--) {
         const char *p = js + t->start;
         const size_t len = (size_t)(t->end - t->start);
@@ -659,6 +782,22 @@ void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj
         /* Members tend to come in the order of the names: try the next name
          * first. Names are distinct, so a member fills at most one slot; a
          * later duplicate member overwrites it (last wins). */
+#ifndef __OPTIMIZE_SIZE__
+        /* -O2: that first try inline, the others out of line. */
+        int nk = k;
+        const char *nn = name;
+        next_name(keys, nkeys, &nk, &nn);
+        if (!name_matches(p, len, nn + 1, (unsigned char)*nn)) {
+            nn = name;
+            nk = nkeys > 1 ? other_name(p, len, keys, nkeys, k, &nn) : -1;
+        }
+        if (nk >= 0) {
+            k = nk;
+            name = nn;
+            found[k] = vi;
+        }
+#else
+        /* -Os: one loop over the names from the next one on. */
         for (int tries = nkeys; tries > 0; tries--) {
             if (++k == nkeys) {
                 k = 0;
@@ -667,16 +806,20 @@ void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj
                 name += 1 + (unsigned char)*name;
             }
             if (name_matches(p, len, name + 1, (unsigned char)*name)) {
-                found[k] = (int)(v - toks);
+                found[k] = (int)(v - toks); /* smaller here than vi */
                 break;
             }
         }
+        (void)vi;
+#endif
         /* The next key: skip the value and everything nested inside it
          * (only a container has anything inside). */
         t = v + 1;
+        vi += 2;
         if (v->type < JSMN_STRING) {
             for (; t <= last && t->start < v->end; t++) {
             }
+            vi = (int)(t - toks) + 1;
         }
     }
 }

@@ -58,8 +58,23 @@ int ccat_json_parse_plain(const char *js, size_t len, jsmntok_t *toks, unsigned 
  * pointer table and no strlen(). No name may hold a '\\' (none needs one):
  * a key text equal to a name byte for byte is then its own decoding.
  */
+#ifndef __OPTIMIZE_SIZE__
+/* -O2: the lookup proper (found[] already all -1), and the -1s stored inline
+ * by the caller, where nkeys is a constant: a store or two, no memset(). */
+void ccat_json_members_lookup(const char *js, const jsmntok_t *toks, int ntoks, int obj,
+                              const char *keys, int nkeys, int *found);
+static inline void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj,
+                                     const char *keys, int nkeys, int *found)
+{
+    for (int k = 0; k < nkeys; k++) {
+        found[k] = -1;
+    }
+    ccat_json_members_lookup(js, toks, ntoks, obj, keys, nkeys, found);
+}
+#else
 void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj,
                        const char *keys, int nkeys, int *found);
+#endif
 
 /**
  * Decode the string token t in place: unescape, check UTF-8, reject lone

@@ -260,6 +260,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int n = ccat_json_parse(js, size, toks, ntoks);
     REQUIRE(n > 0 || n == CCAT_ERR_JSON_SYNTAX);
     check_like_reference(js, size, toks, n);
+#ifndef __OPTIMIZE_SIZE__
+    /* The plain report: the same result, and plain only when no byte is a
+     * control character, a '\\' or non-ASCII (every string its decoding). */
+    int plain = -1;
+    REQUIRE(ccat_json_parse_plain(js, size, toks, ntoks, &plain) == n);
+    REQUIRE(plain == 0 || plain == 1);
+    for (size_t i = 0; plain == 1 && i < size; i++) {
+        unsigned char c = (unsigned char)js[i];
+        REQUIRE(c >= 0x20 && c != '\\' && c < 0x80);
+    }
+#endif
     if (n > 0) {
         jsmntok_t *few = malloc((size_t)n * sizeof(*few));
         REQUIRE(ccat_json_parse(js, size, few, (unsigned)n - 1) == CCAT_ERR_RESPONSE_TOO_LARGE);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "json_ref.h"
 
 #include "test.h"
 
@@ -315,6 +316,56 @@ static const char *value_of(const char *js, const char *key, char *out, size_t c
     return out;
 }
 
+/* The flat-object shape services send (the -O2 fast path's), mutated at
+ * every byte: each byte replaced by each of a set of JSON-significant
+ * bytes, deleted, or doubled; verdict and tokens as the reference's. */
+static void check_like_ref(const char *js, size_t len)
+{
+    jsmntok_t t1[MAXTOK], t2[MAXTOK];
+    int n = parse_n(js, len, t1, MAXTOK);
+    int r = ref_parse(js, len, t2, MAXTOK);
+    if (r < 0) {
+        if (n != CCAT_ERR_JSON_SYNTAX) {
+            fprintf(stderr, "accepted: %.*s\n", (int)len, js);
+        }
+        CHECK_EQ_INT(n, CCAT_ERR_JSON_SYNTAX);
+        return;
+    }
+    CHECK_EQ_INT(n, r);
+    for (int i = 0; i < n && i < r; i++) {
+        CHECK(memcmp(&t1[i], &t2[i], sizeof(t1[i])) == 0);
+    }
+}
+
+static void test_flat_mutations(void)
+{
+    static const char *const texts[] = {
+        ("{\"secret\":\"ccpat_AbCdEfGhIjKlMnOp\",\"name\":\"device-42\",\"expiresTime\":"
+         "\"2027-11-27T18:51:53Z\",\"accessTokenId\":\"3f2a1b4c-5d6e\"}"),
+        "{\"a\":1,\"bb\":true,\"c\":\"x\",\"d\":null,\"e\":-0.5e+3,\"f\":\"\\u00e9\\n\"}",
+        "{\"k\":\"v\"}", "{\"k\":0}", "{\"k\":\"v\",\"l\":false}"};
+    static const char subst[] = {' ', ',', ':', '"', '{', '}', '[', ']', '1', 'a', '\\', '\x01', '\xc3'};
+    char buf[256];
+    for (size_t k = 0; k < sizeof(texts) / sizeof(texts[0]); k++) {
+        const char *js = texts[k];
+        size_t len = strlen(js);
+        check_like_ref(js, len);
+        for (size_t i = 0; i < len; i++) {
+            for (size_t c = 0; c < sizeof(subst); c++) {
+                memcpy(buf, js, len);
+                buf[i] = subst[c];
+                check_like_ref(buf, len);
+            }
+            memcpy(buf, js, i); /* deleted */
+            memcpy(buf + i, js + i + 1, len - i - 1);
+            check_like_ref(buf, len - 1);
+            memcpy(buf, js, i + 1); /* doubled */
+            memcpy(buf + i + 1, js + i, len - i);
+            check_like_ref(buf, len + 1);
+        }
+    }
+}
+
 static void test_members(void)
 {
     static const char keys[] = "\6" "secret" "\4" "name" "\13" "expiresTime" "\15" "accessTokenId";
@@ -397,6 +448,20 @@ static void test_members(void)
     CHECK_EQ_INT(lookup("{\"accessTokenIx\":1,\"xccessTokenId\":2,\"accessTokenI\":3}", "accessTokenId"), -1);
     CHECK_EQ_INT(lookup("{\"accessTokenIdd\":1,\"accessTokenId\":2}", "accessTokenId"), 4);
     CHECK_EQ_INT(lookup("{\"accessXokenId\":1}", "accessTokenId"), -1);
+    /* Names of 8 to 16 bytes take two words, longer ones the word loop: a
+     * byte off in every word, at both ends, and exact matches. */
+    CHECK_EQ_INT(lookup("{\"abcdefgh\":1}", "abcdefgh"), 2);
+    CHECK_EQ_INT(lookup("{\"abcdefgx\":1,\"xbcdefgh\":2}", "abcdefgh"), -1);
+    CHECK_EQ_INT(lookup("{\"abcdefghijklmnop\":1}", "abcdefghijklmnop"), 2);
+    CHECK_EQ_INT(lookup("{\"abcdefghijklmnoX\":1,\"abcdefgXijklmnop\":2}", "abcdefghijklmnop"), -1);
+    CHECK_EQ_INT(lookup("{\"abcdefghijklmnopq\":1}", "abcdefghijklmnopq"), 2);
+    CHECK_EQ_INT(lookup("{\"nextTokenIsVeryLongIndeed\":1}", "nextTokenIsVeryLongIndeed"), 2);
+    CHECK_EQ_INT(lookup("{\"abcdefghijklmnopQ\":1,\"abcdefghXjklmnopq\":2,\"Xbcdefghijklmnopq\":3}",
+                        "abcdefghijklmnopq"),
+                 -1);
+    CHECK_EQ_INT(lookup("{\"nextTokenIsVeryLongIndeeD\":1,\"nextTokenIsVeryXongIndeed\":2}",
+                        "nextTokenIsVeryLongIndeed"),
+                 -1);
     CHECK_EQ_INT(lookup("{\"\\ud800\":1,\"\\udc00x\":2}", "\xed\xa0\x80"), -1);
     CHECK_EQ_INT(lookup("{\"\":1}", ""), 2);
     CHECK_EQ_INT(lookup("{\"a\":1}", ""), -1);
@@ -707,6 +772,61 @@ static void test_escape(void)
     }
 }
 
+/* ---- the plain-text report (-O2) ----------------------------------------- */
+
+#ifndef __OPTIMIZE_SIZE__
+/* Does this build's json.c look at plainness (its x86-64 SSE2 scan)? */
+#if defined(__GNUC__) && defined(__SSE2__) && !defined(CCAT_JSON_SCAN_WORDS) && \
+    !defined(CCAT_JSON_SCAN_PORTABLE)
+#define PLAIN_SEEN 1
+#else
+#define PLAIN_SEEN 0
+#endif
+
+/* {"a":"xx..."} of every length from 8 to 220 bytes: plain when all of it
+ * is printable ASCII; a '\\' escape, a non-ASCII letter or a control byte in
+ * any 16-byte lane (first, middle, last, the overlapping tail) makes it not
+ * plain, and the result is always the one ccat_json_parse() gives. */
+static void test_parse_plain(void)
+{
+    char js[232];
+    jsmntok_t t1[8], t2[8];
+    for (size_t len = 10; len <= 220; len++) {
+        memset(js, 'x', len);
+        memcpy(js, "{\"a\":\"", 6);
+        memcpy(js + len - 2, "\"}", 2);
+        int plain = -1;
+        int n = ccat_json_parse_plain(js, len, t1, 8, &plain);
+        CHECK_EQ_INT(n, 3);
+        CHECK_EQ_INT(plain, len >= 16 && PLAIN_SEEN);
+        /* Bytes at every position of the string's text: special ones (an
+         * escape, non-ASCII, controls) make the text not plain; DEL, '[',
+         * ']' and ' ' (neighbours of the special ranges) do not. */
+        static const struct {
+            const char *bytes;
+            int n, plain; /* the result; plain if the plain text is reported plain */
+        } cases[] = {{"\\n", 3, 0},     {"\xc3\xa9", 3, 0}, {"\x80", 3, 0},
+                     {"\xff", 3, 0},     {"\x01", CCAT_ERR_JSON_SYNTAX, 0},
+                     {"\x1f", CCAT_ERR_JSON_SYNTAX, 0},
+                     {"\x7f", 3, 1},     {"[", 3, 1},          {"]", 3, 1},
+                     {" ", 3, 1},         {"~", 3, 1}};
+        for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+            size_t w = strlen(cases[k].bytes);
+            for (size_t at = 6; at + w <= len - 2; at++) {
+                memset(js + 6, 'x', len - 8);
+                memcpy(js + at, cases[k].bytes, w);
+                plain = -1;
+                n = ccat_json_parse_plain(js, len, t1, 8, &plain);
+                CHECK_EQ_INT(n, ccat_json_parse(js, len, t2, 8));
+                CHECK_EQ_INT(n, cases[k].n);
+                CHECK_EQ_INT(plain, cases[k].plain && len >= 16 && PLAIN_SEEN);
+            }
+            memset(js + 6, 'x', len - 8);
+        }
+    }
+}
+#endif
+
 int main(void)
 {
     test_token_layout();
@@ -717,9 +837,13 @@ int main(void)
     test_literals();
     test_strings();
     test_structure();
+    test_flat_mutations();
     test_members();
     test_decode();
     test_utf8_count();
     test_escape();
+#ifndef __OPTIMIZE_SIZE__
+    test_parse_plain();
+#endif
     return test_summary("json_unit");
 }

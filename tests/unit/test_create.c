@@ -482,6 +482,113 @@ static void check_errors(void)
     check_error("400 Bad Request", "", "{\"code\":5,\"message\":7}", CCAT_ERR_SVC_OTHER, NULL, NULL);
 }
 
+/* Which error wins when several members are bad: secret, then name, then
+ * accessTokenId, then expiresTime; each fault alone and every pair, in
+ * plain texts and in texts with an escape elsewhere (decoded member by
+ * member). */
+static void check_member_precedence(void)
+{
+    static const char *const names[4] = {"secret", "name", "accessTokenId", "expiresTime"};
+    static const char *const good[4] = {"\"SECRETVALUE\"", "\"n\"", "\"id\"", "\"2027-11-27T18:51:53Z\""};
+    /* Faults: absent, a number, an empty string; a bad time for expiresTime. */
+    static const char *const bad[3] = {NULL, "5", "\"\""};
+    static const ccat_status_t bad_st[3] = {CCAT_ERR_RESPONSE_MISSING, CCAT_ERR_RESPONSE_TYPE,
+                                            CCAT_ERR_RESPONSE_TYPE};
+    for (int extra = 0; extra < 2; extra++) {
+        for (int f1 = 0; f1 < 4 * 4; f1++) {
+            for (int f2 = 0; f2 < 4 * 4; f2++) {
+                int m1 = f1 / 4, k1 = f1 % 4, m2 = f2 / 4, k2 = f2 % 4;
+                if (k1 == 3 && m1 != 3) {
+                    continue; /* a bad time only for expiresTime */
+                }
+                if ((k2 == 3 && m2 != 3) || (m1 == m2 && k1 != k2)) {
+                    continue; /* one value per member: one fault (f1 == f2) */
+                }
+                char body[512];
+                size_t o = (size_t)snprintf(body, sizeof(body), "{%s", extra ? "\"x\":\"\\u0041\"" : "");
+                for (int m = 0; m < 4; m++) {
+                    const char *v = good[m];
+                    if ((m == m1 && k1 == 3) || (m == m2 && k2 == 3)) {
+                        v = "\"2027-11-27T18:51:5Z\"";
+                    } else if (m == m1 && k1 < 3) {
+                        v = bad[k1];
+                    } else if (m == m2 && k2 < 3) {
+                        v = bad[k2];
+                    }
+                    if (v != NULL) {
+                        o += (size_t)snprintf(body + o, sizeof(body) - o, "%s\"%s\":%s",
+                                              o > 1 ? "," : "", names[m], v);
+                    }
+                }
+                snprintf(body + o, sizeof(body) - o, "}");
+                int first = m1 <= m2 ? f1 : f2;
+                int k = first % 4;
+                ccat_status_t want = k == 3 ? CCAT_ERR_RESPONSE_TYPE : bad_st[k];
+                check_bad_body(body, want);
+            }
+        }
+    }
+}
+
+/* Reads body (201) and checks the outcome; the same body with an escape in
+ * an extra member (read by the general lookup and decoder, where the plain
+ * body takes the -O2 plain path) must give the same. */
+static void check_read_both(const char *body, ccat_status_t want, const char *secret,
+                            const char *name, const char *id)
+{
+    char escaped[1024];
+    size_t n = strlen(body);
+    CHECK(n > 2 && n + 16 < sizeof(escaped) && body[n - 1] == '}');
+    snprintf(escaped, sizeof(escaped), "%.*s,\"z\":\"\\u0041\"}", (int)(n - 1), body);
+    for (int pass = 0; pass < 2; pass++) {
+        char buf[2048];
+        ccat_access_token_t tok;
+        ccat_status_t st = read_text(response("201 Created", "", pass ? escaped : body), buf,
+                                     sizeof(buf), &tok, NULL);
+        CHECK_EQ_INT(st, want);
+        if (st == CCAT_OK && want == CCAT_OK) {
+            CHECK_EQ_STR(tok.secret, secret);
+            CHECK_EQ_STR(tok.name, name);
+            CHECK_EQ_STR(tok.access_token_id, id);
+            CHECK_EQ_INT(tok.expires_time, 1827341513LL * 1000000LL);
+        }
+    }
+}
+
+#define EXP "\"expiresTime\":\"2027-11-27T18:51:53Z\""
+
+/* Member lookup in bodies without escapes: decoys nested at every depth,
+ * duplicates (the last wins), near-miss names, members in any order. */
+static void check_plain_lookup(void)
+{
+    check_read_both("{\"decoy\":{\"secret\":\"NO\",\"name\":[\"NO\",{\"accessTokenId\":\"NO\"}]},"
+                    "\"accessTokenId\":\"id-2\"," EXP ",\"name\":\"nm\",\"secret\":\"s1\","
+                    "\"n\":[1,2,{\"secret\":null}]}",
+                    CCAT_OK, "s1", "nm", "id-2");
+    check_read_both("{\"secret\":\"a\",\"name\":\"n\",\"secret\":\"b\"," EXP
+                    ",\"accessTokenId\":\"i\",\"name\":\"m\"}",
+                    CCAT_OK, "b", "m", "i");
+    check_read_both("{\"secrets\":\"x\",\"secre\":\"x\",\"Secret\":\"x\",\"secreT\":\"x\",\"nam\":\"x\","
+                    "\"names\":\"x\",\"nome\":\"x\",\"expiresTim\":\"x\",\"accessTokenID\":\"x\","
+                    "\"accessTokenIdd\":\"x\",\"\":\"x\",\"secret\":\"s\",\"name\":\"n\"," EXP
+                    ",\"accessTokenId\":\"i\",\"expiresTimf\":1}",
+                    CCAT_OK, "s", "n", "i");
+    check_read_both("{\"x\":[{\"secret\":\"NO\"},[[\"secret\"]]],\"y\":{\"z\":{\"name\":\"NO\"}},"
+                    "\"secret\":\"ok\",\"name\":\"n\"," EXP ",\"accessTokenId\":\"i\",\"w\":{}}",
+                    CCAT_OK, "ok", "n", "i");
+    /* The member a nested decoy would satisfy is missing, or not a string. */
+    check_read_both("{\"x\":{\"secret\":\"NO\"},\"name\":\"n\"," EXP ",\"accessTokenId\":\"i\"}",
+                    CCAT_ERR_RESPONSE_MISSING, NULL, NULL, NULL);
+    check_read_both("{\"secret\":{\"secret\":\"NO\"},\"name\":\"n\"," EXP ",\"accessTokenId\":\"i\"}",
+                    CCAT_ERR_RESPONSE_TYPE, NULL, NULL, NULL);
+    check_read_both("{\"secret\":\"s\",\"name\":[\"n\"]," EXP ",\"accessTokenId\":\"i\"}",
+                    CCAT_ERR_RESPONSE_TYPE, NULL, NULL, NULL);
+    check_read_both("{\"secret\":\"s\",\"name\":\"n\",\"expiresTime\":[],\"accessTokenId\":\"i\"}",
+                    CCAT_ERR_RESPONSE_TYPE, NULL, NULL, NULL);
+    check_read_both("{\"secret\":\"s\",\"name\":\"n\"," EXP ",\"accessTokenId\":null}",
+                    CCAT_ERR_RESPONSE_TYPE, NULL, NULL, NULL);
+}
+
 int main(void)
 {
     check_params();
@@ -490,6 +597,8 @@ int main(void)
     check_token_scan();
     check_success();
     check_bad_success();
+    check_member_precedence();
+    check_plain_lookup();
     check_errors();
     return test_summary("create");
 }

@@ -1,5 +1,7 @@
 /* RFC 3339 formatting and parsing, against values computed independently. */
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "ccat/ccat.h"
 #include "test.h"
@@ -26,6 +28,85 @@ static void check_reject(const char *text)
     ccat_time_t t = 777;
     CHECK_EQ_INT(ccat_time_parse(text, strlen(text), &t), CCAT_ERR_TIME_FORMAT);
     CHECK_EQ_INT(t, 777); /* untouched on failure */
+}
+
+
+/* Reference for the 20-byte form "YYYY-MM-DDTHH:MM:SSZ": 1 when valid (an
+ * independent, byte-by-byte reading). */
+static int ref_valid20(const char *t)
+{
+    static const char layout[] = "dddd-dd-ddTdd:dd:ddZ";
+    int v[20];
+    for (int i = 0; i < 20; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (layout[i] == 'd') {
+            if (c < '0' || c > '9') {
+                return 0;
+            }
+            v[i] = c - '0';
+        } else if (layout[i] == 'T') {
+            if (c != 'T' && c != 't' && c != ' ') {
+                return 0;
+            }
+        } else if (layout[i] == 'Z') {
+            if (c != 'Z' && c != 'z') {
+                return 0;
+            }
+        } else if (c != (unsigned char)layout[i]) {
+            return 0;
+        }
+    }
+    int y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], mo = v[5] * 10 + v[6];
+    int d = v[8] * 10 + v[9], h = v[11] * 10 + v[12], mi = v[14] * 10 + v[15];
+    int sec = v[17] * 10 + v[18];
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < 1 || mo < 1 || mo > 12 || h > 23 || mi > 59 || sec > 59) {
+        return 0;
+    }
+    return d >= 1 && d <= mdays[mo - 1] + (mo == 2 && leap);
+}
+
+/* Every byte of valid texts replaced by every byte value: accepted exactly
+ * when the reference accepts (each digit of each field, the separators). */
+static void check_every_byte(const char *valid)
+{
+    char t[21];
+    for (int i = 0; i < 20; i++) {
+        for (int c = 0; c < 256; c++) {
+            memcpy(t, valid, 21);
+            t[i] = (char)c;
+            ccat_time_t got = 777;
+            ccat_status_t st = ccat_time_parse(t, 20, &got);
+            if ((st == CCAT_OK) != ref_valid20(t)) {
+                CHECK_EQ_INT(st, ref_valid20(t) ? CCAT_OK : CCAT_ERR_TIME_FORMAT);
+                return;
+            }
+        }
+    }
+    CHECK(1);
+}
+
+/* Every day 00..39 of every month of years with each leap rule. */
+static void check_month_lengths(void)
+{
+    static const int years[] = {1, 1900, 2000, 2023, 2024, 2100, 9999};
+    char t[21];
+    for (size_t k = 0; k < sizeof(years) / sizeof(years[0]); k++) {
+        for (int mo = 0; mo <= 13; mo++) {
+            for (int d = 0; d <= 39; d++) {
+                snprintf(t, sizeof(t), "%04d-%02d-%02dT00:00:00Z", years[k], mo, d);
+                ccat_time_t got = 777;
+                ccat_status_t st = ccat_time_parse(t, 20, &got);
+                CHECK_EQ_INT(st, ref_valid20(t) ? CCAT_OK : CCAT_ERR_TIME_FORMAT);
+                if (st == CCAT_OK) { /* and it is that day */
+                    char out[CCAT_TIME_TEXT_MAX];
+                    CHECK_EQ_INT(ccat_time_format(got, out), 20);
+                    CHECK_EQ_STR(out, t);
+                }
+            }
+        }
+    }
 }
 
 int main(void)
@@ -70,6 +151,12 @@ int main(void)
     check_reject("2027-1a-27T18:51:53Z");
     check_reject("2027/11/27T18:51:53Z");
     check_reject("+2027-11-27T18:51:53Z");
+
+    check_every_byte("2027-11-27T18:51:53Z");
+    check_every_byte("2024-02-29T23:59:59Z");
+    check_every_byte("2000-12-31T09:09:09Z");
+    check_every_byte("0001-10-30T00:00:00z");
+    check_month_lengths();
 
     /* Round trip over a spread of instants, each second of a 400-year cycle's stride. */
     for (int64_t s = -62135596800LL; s < 253402300800LL; s += 7777777) {
