@@ -53,8 +53,14 @@ command -v valgrind >/dev/null || { echo "instructions: FAILED: valgrind not ins
 # Confirm what was measured: gcc, last -O is -O2, no sanitizer, for the core
 # and the bench alike.
 flags=$(python3 - "$build/compile_commands.json" <<'PY'
-import json, re, shlex, sys
+import json, os, re, shlex, shutil, sys
 seen = set()
+
+def is_gcc(cc):
+    # cc (Debian's default C compiler) is gcc behind links: look at the file.
+    path = os.path.realpath(shutil.which(cc) or cc)
+    return "gcc" in os.path.basename(path) and "clang" not in os.path.basename(path)
+
 for e in json.load(open(sys.argv[1])):
     f = e["file"]
     if not (re.search(r"/core/[^/]+\.c$", f) or f.endswith("/tests/bench/ccat_bench.c")):
@@ -62,7 +68,7 @@ for e in json.load(open(sys.argv[1])):
     args = e.get("arguments") or shlex.split(e["command"])
     opts = [a for a in args if re.fullmatch(r"-O.?", a)]
     bad = [a for a in args if a.startswith(("-fsanitize", "-fprofile", "--coverage"))]
-    if not opts or opts[-1] != "-O2" or bad or "gcc" not in args[0].rsplit("/", 1)[-1]:
+    if not opts or opts[-1] != "-O2" or bad or not is_gcc(args[0]):
         sys.exit("instructions: FAILED: %s is built with %s %s %s, not gcc -O2 without "
                  "instrumentation" % (f, args[0], opts[-1] if opts else "(no -O)", " ".join(bad)))
     seen.add(" ".join(a for a in args if re.fullmatch(r"-O.?|-g|-DNDEBUG|-march=.*", a)))
