@@ -607,7 +607,21 @@ out:
 void ccat_http_response_init(ccat_http_response_t *resp, char *buf, size_t cap)
 {
     if (resp != NULL) {
+#ifdef __OPTIMIZE_SIZE__
         memset(resp, 0, sizeof *resp);
+#else
+        /* -O2: field stores, where the memset of the whole struct is a
+         * rep stos (remaining needs no value until a length is seen). */
+        resp->status = 0;
+        resp->body = NULL;
+        resp->body_len = 0;
+        resp->request_id = resp->error_type = resp->date = NULL;
+        resp->keep_alive = 0;
+        resp->used = resp->scan = resp->head_len = 0;
+        resp->remaining = 0;
+        resp->state = ST_HEAD;
+        resp->flags = 0;
+#endif
         resp->buf = buf;
         resp->cap = buf ? cap : 0;
         if (resp->cap == 0) {
