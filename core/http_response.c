@@ -450,74 +450,65 @@ static uint64_t load64(const char *p)
 }
 #define LOWER8(p) (load64(p) | 0x2020202020202020u) /* exact on plain bytes, see ieq() */
 
+/* -O2: a value in its usual form: one space after the colon at v, the
+ * value's first and last bytes visible (v[1] is in the line or its CR). */
+#define PLAIN_VALUE(v, e) ((v)[0] == ' ' && (unsigned char)(v)[1] > ' ' && (unsigned char)(e)[-1] > ' ')
+
 /*
  * -O2: the header line s[0..e) (e >= s + 8; flagged bytes other than tab
  * and obs-text are not in it, and those two are in no name matched here)
  * when its name is one CodeCatalyst responses carry, recognised by whole
- * words, and its value has the usual form (one space
- * before it, none after it, a Content-Length of at most 18 digits, a
- * Connection of just keep-alive). Anything else goes to line_slow(), so the
- * outcome is always line()'s. Every byte read lies in the line.
+ * words, and its value has the usual form (PLAIN_VALUE, a Content-Length
+ * of 1 to 18 digits seen first, a Connection of just keep-alive).
+ * Anything else goes to header(), so the outcome is always line()'s.
+ * Every byte read lies in the line or is its CR.
  */
-static ccat_status_t header_fast(ccat_http_response_t *r, char *s, char *e)
+static HOT_INLINE ccat_status_t header_fast(ccat_http_response_t *r, char *s, char *e)
 {
     uint64_t w = LOWER8(s);
-    const char **slot = NULL;
-    int length = 0; /* Content-Length; else, without a slot, Connection */
-    char *v;
+    size_t n = (size_t)(e - s);
     if (w == W8("content-")) {
-        if (e - s >= 13 && LOWER8(s + 5) == W8("nt-type:")) {
+        if (n >= 13 && LOWER8(s + 5) == W8("nt-type:")) {
             return CCAT_OK; /* a name known valid needs no field_line_ok() */
         }
-        if (e - s < 15 || LOWER8(s + 7) != W8("-length:")) {
-            return header(r, s, e);
+        if (n >= 17 && n <= 16 + 18 && LOWER8(s + 7) == W8("-length:") && s[15] == ' ' &&
+            !(r->flags & F_LENGTH)) {
+            uint64_t x = 0;
+            const char *d = s + 16;
+            unsigned c;
+            while ((c = (unsigned char)*d - '0') <= 9) { /* stops at the CR at the latest */
+                x = x * 10 + c;
+                d++;
+            }
+            if (d == e) {
+                r->remaining = x;
+                r->flags |= F_LENGTH;
+                *e = '\0';
+                return CCAT_OK;
+            }
         }
-        v = s + 15;
-        length = 1;
-    } else if (w == W8("connecti")) {
-        if (e - s < 11 || LOWER8(s + 3) != W8("nection:")) {
-            return header(r, s, e);
-        }
-        v = s + 11;
     } else if ((w & 0xffffffffffu) == (W8("date:   ") & 0xffffffffffu)) {
-        v = s + 5;
-        slot = &r->date;
-    } else if (w == W8("x-amzn-r") && e - s >= 17 && LOWER8(s + 9) == W8("questid:") &&
-               (s[8] | 0x20) == 'e') {
-        v = s + 17;
-        slot = &r->request_id;
-    } else {
-        return header(r, s, e);
-    }
-    /* Blank (tab: the general loop may have stepped over some) or, for an
-     * empty value, the CR: header() decides. No other byte is below '!'. */
-    v += *v == ' ';
-    if ((unsigned char)*v <= ' ' || (unsigned char)e[-1] <= ' ') {
-        return header(r, s, e);
-    }
-    if (slot != NULL) {
-        *slot = v;
-    } else if (!length) { /* Connection */
-        if (e - v != 10 || LOWER8(v) != W8("keep-ali") || LOWER8(v + 2) != W8("ep-alive")) {
-            return header(r, s, e);
+        if (PLAIN_VALUE(s + 5, e)) {
+            r->date = s + 6;
+            *e = '\0';
+            return CCAT_OK;
         }
-        r->flags |= F_KEEP;
-    } else { /* Content-Length */
-        uint64_t x = 0;
-        const char *d = v;
-        unsigned c;
-        while ((c = (unsigned char)*d - '0') <= 9) {
-            x = x * 10 + c;
-            d++;
+    } else if (w == W8("connecti")) {
+        if (n == 22 && LOWER8(s + 3) == W8("nection:") && s[11] == ' ' &&
+            LOWER8(s + 12) == W8("keep-ali") && LOWER8(s + 14) == W8("ep-alive")) {
+            r->flags |= F_KEEP;
+            *e = '\0';
+            return CCAT_OK;
         }
-        if (d == v || d != e || e - v > 18 || ((r->flags & F_LENGTH) && x != r->remaining)) {
-            return header(r, s, e);
+    } else if (w == W8("x-amzn-r")) {
+        if (n >= 17 && LOWER8(s + 9) == W8("questid:") && (s[8] | 0x20) == 'e' &&
+            PLAIN_VALUE(s + 17, e)) {
+            r->request_id = s + 18;
+            *e = '\0';
+            return CCAT_OK;
         }
-        r->remaining = x;
-        r->flags |= F_LENGTH;
     }
-    *e = '\0';
-    return CCAT_OK;
+    return header(r, s, e);
 }
 
 /* -O2: the status line s[0..e) (e >= s + 8) as status_line() takes it,
@@ -559,47 +550,112 @@ static unsigned flagged16(const char *p)
  * outcome is line()'s, so both routes give the same outcome. The last byte
  * is left out: a CR there cannot end a line yet, and so q[1] can be read.
  */
+static HOT_INLINE uint64_t flagged64(const char *p)
+{
+    return flagged16(p) | (uint64_t)flagged16(p + 16) << 16 | (uint64_t)flagged16(p + 32) << 32 |
+           (uint64_t)flagged16(p + 48) << 48;
+}
+
+/* The CR of the next line end from the mask *m of the block at *blk (then
+ * the blocks after it, while 64 bytes before last remain), with its bits
+ * cleared; NULL when no block remains (*blk: where the scan goes on) or
+ * the flagged byte is not a CR followed by LF (*blk: that byte). s is the
+ * line's start: an LF just past a block was taken with its CR. */
+static HOT_INLINE char *line_end(char **blk, uint64_t *m, const char *s, const char *last)
+{
+    uint64_t k = *m;
+    char *q;
+    uint16_t crlf;
+    while (k == 0) {
+        char *next = *blk + 64;
+        next = next < s ? (char *)s : next;
+        *blk = next;
+        if (last - next < 64) {
+            return NULL;
+        }
+        k = flagged64(next);
+    }
+    q = *blk + __builtin_ctzll(k);
+    k &= k - 1; /* the CR's bit, then its LF's (none when the CR is bit 63) */
+    *m = k & (k - 1);
+    memcpy(&crlf, q, 2);
+    if (crlf != ('\r' | '\n' << 8)) {
+        *blk = q;
+        return NULL;
+    }
+    return q;
+}
+
+/*
+ * -O2: complete head lines ending in CRLF, their ends found with one mask
+ * per 64 bytes instead of one scan per line. The scan resumes at *pp: bytes
+ * from the line start *sp up to there were checked by the general loop and
+ * may hold tabs or obs-text (it steps over them); from *pp on, a line is
+ * taken only when no byte but its CRLF is flagged. It stops at the first
+ * line it cannot take whole (incomplete, any other flagged byte, shorter
+ * than 8 bytes but the blank line, the blank line of an interim response)
+ * and leaves that line to the general loop, with *sp its start and *pp
+ * where the scan goes on (the bytes in between are checked). The lines it
+ * takes go through status_fast(), header_fast() and framing(), whose
+ * outcome is line()'s, so both routes give the same outcome; a
+ * Content-Length body that is all there is taken too (*st ST_DONE, *sp past
+ * it). The last byte is left out: a CR there cannot end a line yet, and so
+ * q[1] can be read.
+ */
 static ccat_status_t head_fast(ccat_http_response_t *r, char **sp, char **pp, char *end,
                                unsigned *st)
 {
     char *b = r->buf, *s = *sp, *blk = *pp, *q;
-    char *const last = end - 1;
+    const char *const last = end - 1;
     ccat_status_t err = CCAT_OK;
-    while (last - blk >= 64) {
-        uint64_t m = flagged16(blk) | (uint64_t)flagged16(blk + 16) << 16 |
-                     (uint64_t)flagged16(blk + 32) << 32 | (uint64_t)flagged16(blk + 48) << 48;
-        for (q = blk; m != 0; m >>= 2, q += 2) { /* the CR and its LF */
-            unsigned i = (unsigned)__builtin_ctzll(m);
-            uint16_t crlf;
-            q += i;
-            m >>= i;
-            memcpy(&crlf, q, 2);
-            if (crlf != ('\r' | '\n' << 8)) {
-                goto out;
-            }
-            if (q - s < 8) {
-                if (q != s || s == b || (r->status < 200 && r->status != 101)) {
-                    goto out; /* short, or the blank line of an interim response */
-                }
-                r->head_len = (size_t)(q + 2 - b);
-                err = framing(r);
-                *st = r->state;
-                q = s = q + 2;
-                goto out;
-            }
-            err = s == b ? status_fast(r, s, q) : header_fast(r, s, q);
-            if (err != CCAT_OK) {
-                goto out;
-            }
-            s = q + 2;
-        }
-        blk += 64;
-        blk = blk < s ? s : blk; /* an LF just past the block was taken */
+    uint64_t m;
+    if (last - blk < 64) {
+        return CCAT_OK;
     }
-    q = blk;
-out:
+    m = flagged64(blk);
+    if (s == b) {
+        q = line_end(&blk, &m, s, last);
+        if (q == NULL || q - s < 8) {
+            goto out;
+        }
+        err = status_fast(r, s, q);
+        if (err != CCAT_OK) {
+            goto out;
+        }
+        s = q + 2;
+    }
+    for (;;) {
+        q = line_end(&blk, &m, s, last);
+        if (q == NULL) {
+            goto out;
+        }
+        if (q - s < 8) {
+            break;
+        }
+        err = header_fast(r, s, q);
+        if (err != CCAT_OK) {
+            goto out;
+        }
+        s = q + 2;
+    }
+    if (q != s || (r->status < 200 && r->status != 101)) {
+        goto out; /* short, or the blank line of an interim response */
+    }
+    q = s = q + 2;
+    r->head_len = (size_t)(s - b);
+    err = framing(r);
+    *st = r->state;
+    if (err == CCAT_OK && *st == ST_LENGTH && r->remaining <= (size_t)(end - s)) {
+        s = q += r->remaining; /* the whole body is there: no move, no copy */
+        r->remaining = 0;
+        *st = ST_DONE;
+    }
     *sp = s;
     *pp = q;
+    return err;
+out:
+    *sp = s;
+    *pp = q == NULL ? blk : q;
     return err;
 }
 #endif
@@ -739,6 +795,13 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
             out = s; /* head lines are kept */
             if (err != CCAT_OK) {
                 break;
+            }
+            if (st == ST_DONE && s == end) {
+                /* The usual whole response: what finish() would store. */
+                resp->state = ST_DONE;
+                resp->used = resp->scan = (size_t)(end - b);
+                resp->body_len = (size_t)(end - resp->body);
+                return CCAT_OK;
             }
             if (st != ST_HEAD) {
                 continue;
