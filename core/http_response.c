@@ -473,10 +473,9 @@ static HOT_INLINE ccat_status_t header_fast(ccat_http_response_t *r, char *s, ch
         }
         if (n >= 17 && n <= 16 + 18 && LOWER8(s + 7) == W8("-length:") && s[15] == ' ' &&
             !(r->flags & F_LENGTH)) {
-            uint64_t x = 0;
+            uint64_t x = 0, c;
             const char *d = s + 16;
-            unsigned c;
-            while ((c = (unsigned char)*d - '0') <= 9) { /* stops at the CR at the latest */
+            while ((c = (unsigned char)*d - (uint64_t)'0') <= 9) { /* stops at the CR at the latest */
                 x = x * 10 + c;
                 d++;
             }
@@ -557,11 +556,11 @@ static HOT_INLINE uint64_t flagged64(const char *p)
 }
 
 /* The CR of the next line end from the mask *m of the block at *blk (then
- * the blocks after it, while 64 bytes before last remain), with its bits
+ * the blocks after it, while they start at lim at the latest), with its bits
  * cleared; NULL when no block remains (*blk: where the scan goes on) or
  * the flagged byte is not a CR followed by LF (*blk: that byte). s is the
  * line's start: an LF just past a block was taken with its CR. */
-static HOT_INLINE char *line_end(char **blk, uint64_t *m, const char *s, const char *last)
+static HOT_INLINE char *line_end(char **blk, uint64_t *m, const char *s, const char *lim)
 {
     uint64_t k = *m;
     char *q;
@@ -570,12 +569,12 @@ static HOT_INLINE char *line_end(char **blk, uint64_t *m, const char *s, const c
         char *next = *blk + 64;
         next = next < s ? (char *)s : next;
         *blk = next;
-        if (last - next < 64) {
+        if (next > lim) {
             return NULL;
         }
         k = flagged64(next);
     }
-    q = *blk + __builtin_ctzll(k);
+    q = *blk + (unsigned)__builtin_ctzll(k);
     k &= k - 1; /* the CR's bit, then its LF's (none when the CR is bit 63) */
     *m = k & (k - 1);
     memcpy(&crlf, q, 2);
@@ -606,15 +605,16 @@ static ccat_status_t head_fast(ccat_http_response_t *r, char **sp, char **pp, ch
                                unsigned *st)
 {
     char *b = r->buf, *s = *sp, *blk = *pp, *q;
-    const char *const last = end - 1;
+    const char *lim; /* the last start of a block that leaves out the last byte */
     ccat_status_t err = CCAT_OK;
     uint64_t m;
-    if (last - blk < 64) {
+    if (end - blk < 65) {
         return CCAT_OK;
     }
+    lim = end - 65;
     m = flagged64(blk);
     if (s == b) {
-        q = line_end(&blk, &m, s, last);
+        q = line_end(&blk, &m, s, lim);
         if (q == NULL || q - s < 8) {
             goto out;
         }
@@ -625,7 +625,7 @@ static ccat_status_t head_fast(ccat_http_response_t *r, char **sp, char **pp, ch
         s = q + 2;
     }
     for (;;) {
-        q = line_end(&blk, &m, s, last);
+        q = line_end(&blk, &m, s, lim);
         if (q == NULL) {
             goto out;
         }
@@ -643,8 +643,18 @@ static ccat_status_t head_fast(ccat_http_response_t *r, char **sp, char **pp, ch
     }
     q = s = q + 2;
     r->head_len = (size_t)(s - b);
-    err = framing(r);
-    *st = r->state;
+    if (r->flags == (F_KEEP | F_LENGTH) && (unsigned)(r->status - 200) < 100 && r->status != 204) {
+        /* framing()'s outcome for the usual 2xx with a Content-Length. */
+        r->body = s;
+        r->keep_alive = 1;
+        *st = ST_LENGTH;
+        if (r->remaining > r->cap - r->head_len) {
+            err = CCAT_ERR_RESPONSE_TOO_LARGE;
+        }
+    } else {
+        err = framing(r);
+        *st = r->state;
+    }
     if (err == CCAT_OK && *st == ST_LENGTH && r->remaining <= (size_t)(end - s)) {
         s = q += r->remaining; /* the whole body is there: no move, no copy */
         r->remaining = 0;
