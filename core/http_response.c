@@ -512,7 +512,7 @@ static HOT_INLINE ccat_status_t header_fast(ccat_http_response_t *r, char *s, ch
 
 /* -O2: the status line s[0..e) (e >= s + 8) as status_line() takes it,
  * the usual "HTTP/1.1 ddd" read by words. */
-static ccat_status_t status_fast(ccat_http_response_t *r, const char *s, const char *e)
+static HOT_INLINE ccat_status_t status_fast(ccat_http_response_t *r, const char *s, const char *e)
 {
     unsigned h, t, u;
     if (e - s >= 12 && load64(s) == W8("HTTP/1.1") && s[8] == ' ' && (e - s == 12 || s[12] == ' ') &&
@@ -601,7 +601,7 @@ static HOT_INLINE char *line_end(char **blk, uint64_t *m, const char *s, const c
  * it). The last byte is left out: a CR there cannot end a line yet, and so
  * q[1] can be read.
  */
-static ccat_status_t head_fast(ccat_http_response_t *r, char **sp, char **pp, char *end,
+static HOT_INLINE ccat_status_t head_fast(ccat_http_response_t *r, char **sp, char **pp, char *end,
                                unsigned *st)
 {
     char *b = r->buf, *s = *sp, *blk = *pp, *q;
@@ -756,7 +756,48 @@ static char *drop_interim(ccat_http_response_t *r, char *p, char *end)
     return end - (p - r->buf);
 }
 
+#ifdef SCAN_SSE2
+/*
+ * -O2: a call that starts in the head tries head_fast() first, in a function
+ * of its own, so that the usual whole response costs neither the general
+ * loop's set-up nor finish(). CCAT_AGAIN: its progress is stored (state,
+ * head_len, scan) and the general loop goes on from there.
+ */
+static __attribute__((noinline)) ccat_status_t head_start(ccat_http_response_t *r, char *end)
+{
+    char *b = r->buf, *s = b + r->head_len, *p = b + r->scan;
+    unsigned st = ST_HEAD;
+    ccat_status_t err;
+    if (end - p < 65) {
+        return CCAT_AGAIN; /* too short for a block: nothing to do here */
+    }
+    err = head_fast(r, &s, &p, end, &st);
+    if (err != CCAT_OK) {
+        return fail(r, err);
+    }
+    if (st == ST_DONE) {
+        if (s != end) {
+            return fail(r, CCAT_ERR_HTTP_EXCESS_DATA);
+        }
+        /* What finish() would store. */
+        r->state = ST_DONE;
+        r->used = r->scan = (size_t)(end - b);
+        r->body_len = (size_t)(end - r->body);
+        return CCAT_OK;
+    }
+    r->state = (uint8_t)st;
+    r->head_len = (size_t)(s - b);
+    r->scan = (size_t)(p - b);
+    return CCAT_AGAIN;
+}
+#endif
+
+#ifdef SCAN_SSE2
+/* advance() after head_start(): the general loop. */
+static __attribute__((noinline)) ccat_status_t advance_loop(ccat_http_response_t *resp, size_t n)
+#else
 ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
+#endif
 {
     char *b, *end, *top, *out, *s, *p;
     unsigned st, was;
@@ -805,13 +846,6 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
             out = s; /* head lines are kept */
             if (err != CCAT_OK) {
                 break;
-            }
-            if (st == ST_DONE && s == end) {
-                /* The usual whole response: what finish() would store. */
-                resp->state = ST_DONE;
-                resp->used = resp->scan = (size_t)(end - b);
-                resp->body_len = (size_t)(end - resp->body);
-                return CCAT_OK;
             }
             if (st != ST_HEAD) {
                 continue;
@@ -864,6 +898,20 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
     }
     return err != CCAT_OK ? fail(resp, err) : finish(resp, st, out, s, p, end, top);
 }
+
+#ifdef SCAN_SSE2
+ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
+{
+    /* In the head (so no error stored) with a valid n: the fast path first. */
+    if (resp != NULL && resp->state == ST_HEAD && n <= resp->cap - resp->used) {
+        ccat_status_t err = head_start(resp, resp->buf + resp->used + n);
+        if (err != CCAT_AGAIN) {
+            return err;
+        }
+    }
+    return advance_loop(resp, n);
+}
+#endif
 
 ccat_status_t ccat_http_response_feed(ccat_http_response_t *resp, const char *data, size_t len)
 {
