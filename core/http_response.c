@@ -638,20 +638,24 @@ static HOT_INLINE ccat_status_t head_fast(ccat_http_response_t *r, char **sp, ch
         }
         s = q + 2;
     }
-    if (q != s || (r->status < 200 && r->status != 101)) {
-        goto out; /* short, or the blank line of an interim response */
+    if (q != s) {
+        goto out; /* short */
     }
-    q = s = q + 2;
-    r->head_len = (size_t)(s - b);
     if (r->flags == (F_KEEP | F_LENGTH) && (unsigned)(r->status - 200) < 100 && r->status != 204) {
         /* framing()'s outcome for the usual 2xx with a Content-Length. */
+        q = s = q + 2;
+        r->head_len = (size_t)(s - b);
         r->body = s;
         r->keep_alive = 1;
         *st = ST_LENGTH;
         if (r->remaining > r->cap - r->head_len) {
             err = CCAT_ERR_RESPONSE_TOO_LARGE;
         }
+    } else if (r->status < 200 && r->status != 101) {
+        goto out; /* the blank line of an interim response */
     } else {
+        q = s = q + 2;
+        r->head_len = (size_t)(s - b);
         err = framing(r);
         *st = r->state;
     }
@@ -760,16 +764,18 @@ static char *drop_interim(ccat_http_response_t *r, char *p, char *end)
 /*
  * -O2: a call that starts in the head tries head_fast() first, in a function
  * of its own, so that the usual whole response costs neither the general
- * loop's set-up nor finish(). CCAT_AGAIN: its progress is stored (state,
+ * loop's set-up nor finish(). Where it stops, its progress is stored (state,
  * head_len, scan) and the general loop goes on from there.
  */
-static __attribute__((noinline)) ccat_status_t head_start(ccat_http_response_t *r, char *end)
+static ccat_status_t advance_loop(ccat_http_response_t *resp, size_t n);
+
+static __attribute__((noinline)) ccat_status_t head_start(ccat_http_response_t *r, size_t n)
 {
-    char *b = r->buf, *s = b + r->head_len, *p = b + r->scan;
+    char *b = r->buf, *s = b + r->head_len, *p = b + r->scan, *end = b + r->used + n;
     unsigned st = ST_HEAD;
     ccat_status_t err;
     if (end - p < 65) {
-        return CCAT_AGAIN; /* too short for a block: nothing to do here */
+        return advance_loop(r, n); /* too short for a block */
     }
     err = head_fast(r, &s, &p, end, &st);
     if (err != CCAT_OK) {
@@ -788,7 +794,7 @@ static __attribute__((noinline)) ccat_status_t head_start(ccat_http_response_t *
     r->state = (uint8_t)st;
     r->head_len = (size_t)(s - b);
     r->scan = (size_t)(p - b);
-    return CCAT_AGAIN;
+    return advance_loop(r, n);
 }
 #endif
 
@@ -904,10 +910,7 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
 {
     /* In the head (so no error stored) with a valid n: the fast path first. */
     if (resp != NULL && resp->state == ST_HEAD && n <= resp->cap - resp->used) {
-        ccat_status_t err = head_start(resp, resp->buf + resp->used + n);
-        if (err != CCAT_AGAIN) {
-            return err;
-        }
+        return head_start(resp, n);
     }
     return advance_loop(resp, n);
 }
