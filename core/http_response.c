@@ -486,8 +486,8 @@ static HOT_INLINE ccat_status_t header_fast(ccat_http_response_t *r, char *s, ch
                 return CCAT_OK;
             }
         }
-    } else if ((w & 0xffffffffffu) == (W8("date:   ") & 0xffffffffffu)) {
-        if (PLAIN_VALUE(s + 5, e)) {
+    } else if ((uint32_t)w == (uint32_t)W8("date    ")) {
+        if (s[4] == ':' && PLAIN_VALUE(s + 5, e)) {
             r->date = s + 6;
             *e = '\0';
             return CCAT_OK;
