@@ -455,13 +455,14 @@ static uint64_t load64(const char *p)
 #define PLAIN_VALUE(v, e) ((v)[0] == ' ' && (unsigned char)(v)[1] > ' ' && (unsigned char)(e)[-1] > ' ')
 
 /*
- * -O2: the header line s[0..e) (e >= s + 8; flagged bytes other than tab
- * and obs-text are not in it, and those two are in no name matched here)
+ * -O2: the header line s[0..e) (e > s, s + 8 in the buffer; flagged bytes
+ * other than tab and obs-text are not in it, and those two, like the CR and
+ * LF a short line's first word holds, are in no name matched here)
  * when its name is one CodeCatalyst responses carry, recognised by whole
  * words, and its value has the usual form (PLAIN_VALUE, a Content-Length
  * of 1 to 18 digits seen first, a Connection of just keep-alive).
  * Anything else goes to header(), so the outcome is always line()'s.
- * Every byte read lies in the line or is its CR.
+ * Beyond that first word, every byte read lies in the line or is its CR.
  */
 static HOT_INLINE ccat_status_t header_fast(ccat_http_response_t *r, char *s, char *e)
 {
@@ -510,7 +511,7 @@ static HOT_INLINE ccat_status_t header_fast(ccat_http_response_t *r, char *s, ch
     return header(r, s, e);
 }
 
-/* -O2: the status line s[0..e) (e >= s + 8) as status_line() takes it,
+/* -O2: the status line s[0..e) as status_line() takes it,
  * the usual "HTTP/1.1 ddd" read by words. */
 static HOT_INLINE ccat_status_t status_fast(ccat_http_response_t *r, const char *s, const char *e)
 {
@@ -535,20 +536,7 @@ static unsigned flagged16(const char *p)
     return (unsigned)_mm_movemask_epi8(v);
 }
 
-/*
- * -O2: complete head lines ending in CRLF, their ends found with one mask
- * per 64 bytes instead of one scan per line. The scan resumes at *pp: bytes
- * from the line start *sp up to there were checked by the general loop and
- * may hold tabs or obs-text (it steps over them); from *pp on, a line is
- * taken only when no byte but its CRLF is flagged. It stops at the first
- * line it cannot take whole (incomplete, any other flagged byte, shorter
- * than 8 bytes but the blank line, the blank line of an interim response)
- * and leaves that line to the general loop, with *sp its start and *pp
- * where the scan goes on (the bytes in between are checked). The lines it
- * takes go through status_fast(), header_fast() and framing(), whose
- * outcome is line()'s, so both routes give the same outcome. The last byte
- * is left out: a CR there cannot end a line yet, and so q[1] can be read.
- */
+/* Bit i set: byte p[i] (i < 64) is flagged. */
 static HOT_INLINE uint64_t flagged64(const char *p)
 {
     return flagged16(p) | (uint64_t)flagged16(p + 16) << 16 | (uint64_t)flagged16(p + 32) << 32 |
@@ -585,37 +573,42 @@ static HOT_INLINE char *line_end(char **blk, uint64_t *m, const char *s, const c
     return q;
 }
 
+/* Bytes head_fast() leaves after its last block: a CR in the last byte
+ * cannot end a line yet (so q[1] can be read), and a line start s before
+ * them has 8 bytes after it, so that header_fast() reads a name's first
+ * word without a length check (a short line's word holds its CR or LF,
+ * which no name it looks for holds). */
+#define FAST_SPARE 8
+
 /*
  * -O2: complete head lines ending in CRLF, their ends found with one mask
  * per 64 bytes instead of one scan per line. The scan resumes at *pp: bytes
  * from the line start *sp up to there were checked by the general loop and
  * may hold tabs or obs-text (it steps over them); from *pp on, a line is
  * taken only when no byte but its CRLF is flagged. It stops at the first
- * line it cannot take whole (incomplete, any other flagged byte, shorter
- * than 8 bytes but the blank line, the blank line of an interim response)
- * and leaves that line to the general loop, with *sp its start and *pp
- * where the scan goes on (the bytes in between are checked). The lines it
- * takes go through status_fast(), header_fast() and framing(), whose
- * outcome is line()'s, so both routes give the same outcome; a
- * Content-Length body that is all there is taken too (*st ST_DONE, *sp past
- * it). The last byte is left out: a CR there cannot end a line yet, and so
- * q[1] can be read.
+ * line it cannot take whole (incomplete, any other flagged byte, the blank
+ * line of an interim response) and leaves that line to the general loop,
+ * with *sp its start and *pp where the scan goes on (the bytes in between
+ * are checked). The lines it takes go through status_fast(), header_fast()
+ * and framing(), whose outcome is line()'s, so both routes give the same
+ * outcome; a Content-Length body that is all there is taken too (*st
+ * ST_DONE, *sp past it).
  */
 static HOT_INLINE ccat_status_t head_fast(ccat_http_response_t *r, char **sp, char **pp, char *end,
                                unsigned *st)
 {
     char *b = r->buf, *s = *sp, *blk = *pp, *q;
-    const char *lim; /* the last start of a block that leaves out the last byte */
+    const char *lim; /* the last start of a block: FAST_SPARE bytes stay after it */
     ccat_status_t err = CCAT_OK;
     uint64_t m;
-    if (end - blk < 65) {
+    if (end - blk < 64 + FAST_SPARE) {
         return CCAT_OK;
     }
-    lim = end - 65;
+    lim = end - (64 + FAST_SPARE);
     m = flagged64(blk);
     if (s == b) {
         q = line_end(&blk, &m, s, lim);
-        if (q == NULL || q - s < 8) {
+        if (q == NULL) {
             goto out;
         }
         err = status_fast(r, s, q);
@@ -629,7 +622,7 @@ static HOT_INLINE ccat_status_t head_fast(ccat_http_response_t *r, char **sp, ch
         if (q == NULL) {
             goto out;
         }
-        if (q - s < 8) {
+        if (q == s) {
             break;
         }
         err = header_fast(r, s, q);
@@ -637,9 +630,6 @@ static HOT_INLINE ccat_status_t head_fast(ccat_http_response_t *r, char **sp, ch
             goto out;
         }
         s = q + 2;
-    }
-    if (q != s) {
-        goto out; /* short */
     }
     if (r->flags == (F_KEEP | F_LENGTH) && (unsigned)(r->status - 200) < 100 && r->status != 204) {
         /* framing()'s outcome for the usual 2xx with a Content-Length. */
@@ -774,7 +764,7 @@ static __attribute__((noinline)) ccat_status_t head_start(ccat_http_response_t *
     char *b = r->buf, *s = b + r->head_len, *p = b + r->scan, *end = b + r->used + n;
     unsigned st = ST_HEAD;
     ccat_status_t err;
-    if (end - p < 65) {
+    if (end - p < 64 + FAST_SPARE) {
         return advance_loop(r, n); /* too short for a block */
     }
     err = head_fast(r, &s, &p, end, &st);

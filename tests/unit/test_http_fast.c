@@ -179,6 +179,8 @@ static void test_cases(void)
          CCAT_OK, 200, "-", "-", 1},
         {"short lines", NULL, "A: b\r\nAbcdef:\r\nAbcdefg:\r\nAbcdefgh:\r\nContent-Length: 0\r\n\r\n",
          CCAT_OK, 200, "-", "-", 1},
+        {"short date", NULL, "Date: x\r\nDate:\r\nDate: y\r\nContent-Length: 0\r\n\r\n", CCAT_OK, 200, "-",
+         "y", 1},
         {"tab and obs-text values", NULL,
          "X-A: a\tb\r\nX-B: \xe9\xff\r\nDate: a\tb\r\nContent-Length: 0\r\n\r\n", CCAT_OK, 200, "-",
          "a\tb", 1},
@@ -246,6 +248,12 @@ static void test_cases(void)
         {"blank in a request-id-like name", NULL, "x-amzn-RequestIdx y: z\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0,
          "", "", 0},
         {"no colon", NULL, "Content-Length 1\r\n\r\nx", CCAT_ERR_HTTP_HEADER, 0, "", "", 0},
+        /* Short lines whose first word holds the CR: "Content" and CR reads
+         * as "content-" once lower-cased. */
+        {"short Content", NULL, "Content\r\nContent-Length: 0\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, "", "", 0},
+        {"short Date", NULL, "Date\r\nContent-Length: 0\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, "", "", 0},
+        {"short x-amzn-", NULL, "x-amzn-\r\nContent-Length: 0\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, "", "", 0},
+        {"short LF", NULL, "Conten\nContent-Length: 0\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, "", "", 0},
         {"obs-fold", NULL, "Date: x\r\n folded\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, "", "", 0},
         {"control in value", NULL, "Date: a\x01" "b\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, "", "", 0},
         {"DEL in value", NULL, "x-amzn-RequestId: a\x7f\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, "", "", 0},
