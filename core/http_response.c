@@ -638,6 +638,14 @@ static HOT_INLINE ccat_status_t head_fast(ccat_http_response_t *r, char **sp, ch
         r->body = s;
         r->keep_alive = 1;
         *st = ST_LENGTH;
+        if (r->remaining <= (size_t)(end - s)) {
+            /* The whole body is there (so it fits): no move, no copy. */
+            *sp = s + r->remaining;
+            *pp = *sp;
+            r->remaining = 0;
+            *st = ST_DONE;
+            return CCAT_OK;
+        }
         if (r->remaining > r->cap - r->head_len) {
             err = CCAT_ERR_RESPONSE_TOO_LARGE;
         }
@@ -648,11 +656,6 @@ static HOT_INLINE ccat_status_t head_fast(ccat_http_response_t *r, char **sp, ch
         r->head_len = (size_t)(s - b);
         err = framing(r);
         *st = r->state;
-    }
-    if (err == CCAT_OK && *st == ST_LENGTH && r->remaining <= (size_t)(end - s)) {
-        s = q += r->remaining; /* the whole body is there: no move, no copy */
-        r->remaining = 0;
-        *st = ST_DONE;
     }
     *sp = s;
     *pp = q;
