@@ -28,9 +28,11 @@ build=${1:-$repo/build-bench}
 # only goes down; the target is reported too. Session of 2026-11-28: JSON
 # member names packed with their lengths, HTTP head fast path (64-byte
 # masks, whole-word header names), request writer rework (Content-Length in
-# place, plain names copied, CreateAccessToken's writer inlined) -> 5,565 -> 5,600
+# place, plain names copied, CreateAccessToken's writer inlined) -> 5,565 -> 5,600;
+# HTTP parser rework (head fast path in a function of its own, a Content-Length
+# body that came with the head taken at once, init without a memset) -> 5,398 -> 5,400
 budget=5000
-ceiling=${CCAT_INSTRUCTIONS_CEILING:-5600}
+ceiling=${CCAT_INSTRUCTIONS_CEILING:-5400}
 n1=1000 n2=2000
 
 if [[ ! -f $build/CMakeCache.txt ]]; then
