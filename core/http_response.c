@@ -16,7 +16,9 @@
  * 64 bytes gives every line end of a head that arrived whole, and the
  * names of the headers the client reads are matched by whole words. It
  * takes only lines in their usual form and hands anything else to the
- * general loop, which is the whole parser at -Os.
+ * general loop, which is the whole parser at -Os. A call that starts in
+ * the head enters it first (head_start()), and a Content-Length body that
+ * came with the head ends the call there, without the general loop.
  *
  * Errors are stored in the state byte (ST_ERROR | -status) so that every
  * later call returns the same one.
@@ -674,7 +676,7 @@ void ccat_http_response_init(ccat_http_response_t *resp, char *buf, size_t cap)
         memset(resp, 0, sizeof *resp);
 #else
         /* -O2: field stores, where the memset of the whole struct is a
-         * rep stos (remaining needs no value until a length is seen). */
+         * rep stos that costs more than the stores. */
         resp->status = 0;
         resp->body = NULL;
         resp->body_len = 0;
