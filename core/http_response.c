@@ -452,17 +452,26 @@ static uint64_t load64(const char *p)
 }
 #define LOWER8(p) (load64(p) | 0x2020202020202020u) /* exact on plain bytes, see ieq() */
 
-/* -O2: a value in its usual form: one space after the colon at v, the
- * value's first and last bytes visible (v[1] is in the line or its CR). */
-#define PLAIN_VALUE(v, e) ((v)[0] == ' ' && (unsigned char)(v)[1] > ' ' && (unsigned char)(e)[-1] > ' ')
+/* -O2: a value v[0..e) in its usual form after ": ": its first and last
+ * bytes visible (v[0] is in the line or is its CR). */
+#define VISIBLE_ENDS(v, e) ((unsigned char)(v)[0] > ' ' && (unsigned char)(e)[-1] > ' ')
+/* ": " read as a 16-bit word; LOWER8() keeps ':' and ' ' as they are. */
+#define COLON_SP (':' | ' ' << 8)
+static uint16_t load16(const char *p)
+{
+    uint16_t w;
+    memcpy(&w, p, sizeof w);
+    return w;
+}
 
 /*
  * -O2: the header line s[0..e) (e > s, s + 8 in the buffer; flagged bytes
  * other than tab and obs-text are not in it, and those two, like the CR and
  * LF a short line's first word holds, are in no name matched here)
  * when its name is one CodeCatalyst responses carry, recognised by whole
- * words, and its value has the usual form (PLAIN_VALUE, a Content-Length
- * of 1 to 18 digits seen first, a Connection of just keep-alive).
+ * words, and its value has the usual form (": " before it, VISIBLE_ENDS, a
+ * Content-Length of 1 to 18 digits seen first, a Connection of just
+ * keep-alive).
  * Anything else goes to header(), so the outcome is always line()'s.
  * Beyond that first word, every byte read lies in the line or is its CR.
  */
@@ -474,8 +483,7 @@ static HOT_INLINE ccat_status_t header_fast(ccat_http_response_t *r, char *s, ch
         if (n >= 13 && LOWER8(s + 5) == W8("nt-type:")) {
             return CCAT_OK; /* a name known valid needs no field_line_ok() */
         }
-        if (n >= 17 && n <= 16 + 18 && LOWER8(s + 7) == W8("-length:") && s[15] == ' ' &&
-            !(r->flags & F_LENGTH)) {
+        if (n >= 17 && n <= 16 + 18 && LOWER8(s + 8) == W8("length: ") && !(r->flags & F_LENGTH)) {
             uint64_t x = 0, c;
             const char *d = s + 16;
             while ((c = (unsigned char)*d - (uint64_t)'0') <= 9) { /* stops at the CR at the latest */
@@ -490,21 +498,21 @@ static HOT_INLINE ccat_status_t header_fast(ccat_http_response_t *r, char *s, ch
             }
         }
     } else if ((uint32_t)w == (uint32_t)W8("date    ")) {
-        if (s[4] == ':' && PLAIN_VALUE(s + 5, e)) {
+        if (load16(s + 4) == COLON_SP && VISIBLE_ENDS(s + 6, e)) {
             r->date = s + 6;
             *e = '\0';
             return CCAT_OK;
         }
     } else if (w == W8("connecti")) {
-        if (n == 22 && LOWER8(s + 3) == W8("nection:") && s[11] == ' ' &&
-            LOWER8(s + 12) == W8("keep-ali") && LOWER8(s + 14) == W8("ep-alive")) {
+        if (n == 22 && LOWER8(s + 4) == W8("ection: ") && LOWER8(s + 12) == W8("keep-ali") &&
+            LOWER8(s + 14) == W8("ep-alive")) {
             r->flags |= F_KEEP;
             *e = '\0';
             return CCAT_OK;
         }
     } else if (w == W8("x-amzn-r")) {
-        if (n >= 17 && LOWER8(s + 9) == W8("questid:") && (s[8] | 0x20) == 'e' &&
-            PLAIN_VALUE(s + 17, e)) {
+        if (n >= 17 && LOWER8(s + 8) == W8("equestid") && load16(s + 16) == COLON_SP &&
+            VISIBLE_ENDS(s + 18, e)) {
             r->request_id = s + 18;
             *e = '\0';
             return CCAT_OK;
