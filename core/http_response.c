@@ -16,7 +16,9 @@
  * 64 bytes gives every line end of a head that arrived whole, and the
  * names of the headers the client reads are matched by whole words. It
  * takes only lines in their usual form and hands anything else to the
- * general loop, which is the whole parser at -Os.
+ * general loop, which is the whole parser at -Os. A call that starts in
+ * the head enters it first (head_start()), and a Content-Length body that
+ * came with the head ends the call there, without the general loop.
  *
  * Errors are stored in the state byte (ST_ERROR | -status) so that every
  * later call returns the same one.
@@ -450,79 +452,78 @@ static uint64_t load64(const char *p)
 }
 #define LOWER8(p) (load64(p) | 0x2020202020202020u) /* exact on plain bytes, see ieq() */
 
-/*
- * -O2: the header line s[0..e) (e >= s + 8; flagged bytes other than tab
- * and obs-text are not in it, and those two are in no name matched here)
- * when its name is one CodeCatalyst responses carry, recognised by whole
- * words, and its value has the usual form (one space
- * before it, none after it, a Content-Length of at most 18 digits, a
- * Connection of just keep-alive). Anything else goes to line_slow(), so the
- * outcome is always line()'s. Every byte read lies in the line.
- */
-static ccat_status_t header_fast(ccat_http_response_t *r, char *s, char *e)
+/* -O2: a value v[0..e) in its usual form after ": ": its first and last
+ * bytes visible (v[0] is in the line or is its CR). */
+#define VISIBLE_ENDS(v, e) ((unsigned char)(v)[0] > ' ' && (unsigned char)(e)[-1] > ' ')
+/* ": " read as a 16-bit word; LOWER8() keeps ':' and ' ' as they are. */
+#define COLON_SP (':' | ' ' << 8)
+static uint16_t load16(const char *p)
 {
-    uint64_t w = LOWER8(s);
-    const char **slot = NULL;
-    int length = 0; /* Content-Length; else, without a slot, Connection */
-    char *v;
-    if (w == W8("content-")) {
-        if (e - s >= 13 && LOWER8(s + 5) == W8("nt-type:")) {
-            return CCAT_OK; /* a name known valid needs no field_line_ok() */
-        }
-        if (e - s < 15 || LOWER8(s + 7) != W8("-length:")) {
-            return header(r, s, e);
-        }
-        v = s + 15;
-        length = 1;
-    } else if (w == W8("connecti")) {
-        if (e - s < 11 || LOWER8(s + 3) != W8("nection:")) {
-            return header(r, s, e);
-        }
-        v = s + 11;
-    } else if ((w & 0xffffffffffu) == (W8("date:   ") & 0xffffffffffu)) {
-        v = s + 5;
-        slot = &r->date;
-    } else if (w == W8("x-amzn-r") && e - s >= 17 && LOWER8(s + 9) == W8("questid:") &&
-               (s[8] | 0x20) == 'e') {
-        v = s + 17;
-        slot = &r->request_id;
-    } else {
-        return header(r, s, e);
-    }
-    /* Blank (tab: the general loop may have stepped over some) or, for an
-     * empty value, the CR: header() decides. No other byte is below '!'. */
-    v += *v == ' ';
-    if ((unsigned char)*v <= ' ' || (unsigned char)e[-1] <= ' ') {
-        return header(r, s, e);
-    }
-    if (slot != NULL) {
-        *slot = v;
-    } else if (!length) { /* Connection */
-        if (e - v != 10 || LOWER8(v) != W8("keep-ali") || LOWER8(v + 2) != W8("ep-alive")) {
-            return header(r, s, e);
-        }
-        r->flags |= F_KEEP;
-    } else { /* Content-Length */
-        uint64_t x = 0;
-        const char *d = v;
-        unsigned c;
-        while ((c = (unsigned char)*d - '0') <= 9) {
-            x = x * 10 + c;
-            d++;
-        }
-        if (d == v || d != e || e - v > 18 || ((r->flags & F_LENGTH) && x != r->remaining)) {
-            return header(r, s, e);
-        }
-        r->remaining = x;
-        r->flags |= F_LENGTH;
-    }
-    *e = '\0';
-    return CCAT_OK;
+    uint16_t w;
+    memcpy(&w, p, sizeof w);
+    return w;
 }
 
-/* -O2: the status line s[0..e) (e >= s + 8) as status_line() takes it,
+/*
+ * -O2: the header line s[0..e) (e > s, s + 8 in the buffer; flagged bytes
+ * other than tab and obs-text are not in it, and those two, like the CR and
+ * LF a short line's first word holds, are in no name matched here)
+ * when its name is one CodeCatalyst responses carry, recognised by whole
+ * words, and its value has the usual form (": " before it, VISIBLE_ENDS, a
+ * Content-Length of 1 to 18 digits seen first, a Connection of just
+ * keep-alive).
+ * Anything else goes to header(), so the outcome is always line()'s.
+ * Beyond that first word, every byte read lies in the line or is its CR.
+ */
+static HOT_INLINE ccat_status_t header_fast(ccat_http_response_t *r, char *s, char *e)
+{
+    uint64_t w = LOWER8(s);
+    size_t n = (size_t)(e - s);
+    if (w == W8("content-")) {
+        if (n >= 13 && LOWER8(s + 5) == W8("nt-type:")) {
+            return CCAT_OK; /* a name known valid needs no field_line_ok() */
+        }
+        if (n >= 17 && n <= 16 + 18 && LOWER8(s + 8) == W8("length: ") && !(r->flags & F_LENGTH)) {
+            uint64_t x = 0, c;
+            const char *d = s + 16;
+            while ((c = (unsigned char)*d - (uint64_t)'0') <= 9) { /* stops at the CR at the latest */
+                x = x * 10 + c;
+                d++;
+            }
+            if (d == e) {
+                r->remaining = x;
+                r->flags |= F_LENGTH;
+                *e = '\0';
+                return CCAT_OK;
+            }
+        }
+    } else if ((uint32_t)w == (uint32_t)W8("date    ")) {
+        if (load16(s + 4) == COLON_SP && VISIBLE_ENDS(s + 6, e)) {
+            r->date = s + 6;
+            *e = '\0';
+            return CCAT_OK;
+        }
+    } else if (w == W8("connecti")) {
+        if (n == 22 && LOWER8(s + 4) == W8("ection: ") && LOWER8(s + 12) == W8("keep-ali") &&
+            LOWER8(s + 14) == W8("ep-alive")) {
+            r->flags |= F_KEEP;
+            *e = '\0';
+            return CCAT_OK;
+        }
+    } else if (w == W8("x-amzn-r")) {
+        if (n >= 17 && LOWER8(s + 8) == W8("equestid") && load16(s + 16) == COLON_SP &&
+            VISIBLE_ENDS(s + 18, e)) {
+            r->request_id = s + 18;
+            *e = '\0';
+            return CCAT_OK;
+        }
+    }
+    return header(r, s, e);
+}
+
+/* -O2: the status line s[0..e) as status_line() takes it,
  * the usual "HTTP/1.1 ddd" read by words. */
-static ccat_status_t status_fast(ccat_http_response_t *r, const char *s, const char *e)
+static HOT_INLINE ccat_status_t status_fast(ccat_http_response_t *r, const char *s, const char *e)
 {
     unsigned h, t, u;
     if (e - s >= 12 && load64(s) == W8("HTTP/1.1") && s[8] == ' ' && (e - s == 12 || s[12] == ' ') &&
@@ -545,61 +546,133 @@ static unsigned flagged16(const char *p)
     return (unsigned)_mm_movemask_epi8(v);
 }
 
+/* Bit i set: byte p[i] (i < 64) is flagged. */
+static HOT_INLINE uint64_t flagged64(const char *p)
+{
+    return flagged16(p) | (uint64_t)flagged16(p + 16) << 16 | (uint64_t)flagged16(p + 32) << 32 |
+           (uint64_t)flagged16(p + 48) << 48;
+}
+
+/* The CR of the next line end from the mask *m of the block at *blk (then
+ * the blocks after it, while they start at lim at the latest), with its bits
+ * cleared; NULL when no block remains (*blk: where the scan goes on) or
+ * the flagged byte is not a CR followed by LF (*blk: that byte). s is the
+ * line's start: an LF just past a block was taken with its CR. */
+static HOT_INLINE char *line_end(char **blk, uint64_t *m, const char *s, const char *lim)
+{
+    uint64_t k = *m;
+    char *q;
+    uint16_t crlf;
+    while (k == 0) {
+        char *next = *blk + 64;
+        next = next < s ? (char *)s : next;
+        *blk = next;
+        if (next > lim) {
+            return NULL;
+        }
+        k = flagged64(next);
+    }
+    q = *blk + (unsigned)__builtin_ctzll(k);
+    k &= k - 1; /* the CR's bit, then its LF's (none when the CR is bit 63) */
+    *m = k & (k - 1);
+    memcpy(&crlf, q, 2);
+    if (crlf != ('\r' | '\n' << 8)) {
+        *blk = q;
+        return NULL;
+    }
+    return q;
+}
+
+/* Bytes head_fast() leaves after its last block: a CR in the last byte
+ * cannot end a line yet (so q[1] can be read), and a line start s before
+ * them has 8 bytes after it, so that header_fast() reads a name's first
+ * word without a length check (a short line's word holds its CR or LF,
+ * which no name it looks for holds). */
+#define FAST_SPARE 8
+
 /*
  * -O2: complete head lines ending in CRLF, their ends found with one mask
  * per 64 bytes instead of one scan per line. The scan resumes at *pp: bytes
  * from the line start *sp up to there were checked by the general loop and
  * may hold tabs or obs-text (it steps over them); from *pp on, a line is
  * taken only when no byte but its CRLF is flagged. It stops at the first
- * line it cannot take whole (incomplete, any other flagged byte, shorter
- * than 8 bytes but the blank line, the blank line of an interim response)
- * and leaves that line to the general loop, with *sp its start and *pp
- * where the scan goes on (the bytes in between are checked). The lines it
- * takes go through status_fast(), header_fast() and framing(), whose
- * outcome is line()'s, so both routes give the same outcome. The last byte
- * is left out: a CR there cannot end a line yet, and so q[1] can be read.
+ * line it cannot take whole (incomplete, any other flagged byte, the blank
+ * line of an interim response) and leaves that line to the general loop,
+ * with *sp its start and *pp where the scan goes on (the bytes in between
+ * are checked). The lines it takes go through status_fast(), header_fast()
+ * and framing(), whose outcome is line()'s, so both routes give the same
+ * outcome; a Content-Length body that is all there is taken too (*st
+ * ST_DONE, *sp past it).
  */
-static ccat_status_t head_fast(ccat_http_response_t *r, char **sp, char **pp, char *end,
+static HOT_INLINE ccat_status_t head_fast(ccat_http_response_t *r, char **sp, char **pp, char *end,
                                unsigned *st)
 {
     char *b = r->buf, *s = *sp, *blk = *pp, *q;
-    char *const last = end - 1;
+    const char *lim; /* the last start of a block: FAST_SPARE bytes stay after it */
     ccat_status_t err = CCAT_OK;
-    while (last - blk >= 64) {
-        uint64_t m = flagged16(blk) | (uint64_t)flagged16(blk + 16) << 16 |
-                     (uint64_t)flagged16(blk + 32) << 32 | (uint64_t)flagged16(blk + 48) << 48;
-        for (q = blk; m != 0; m >>= 2, q += 2) { /* the CR and its LF */
-            unsigned i = (unsigned)__builtin_ctzll(m);
-            uint16_t crlf;
-            q += i;
-            m >>= i;
-            memcpy(&crlf, q, 2);
-            if (crlf != ('\r' | '\n' << 8)) {
-                goto out;
-            }
-            if (q - s < 8) {
-                if (q != s || s == b || (r->status < 200 && r->status != 101)) {
-                    goto out; /* short, or the blank line of an interim response */
-                }
-                r->head_len = (size_t)(q + 2 - b);
-                err = framing(r);
-                *st = r->state;
-                q = s = q + 2;
-                goto out;
-            }
-            err = s == b ? status_fast(r, s, q) : header_fast(r, s, q);
-            if (err != CCAT_OK) {
-                goto out;
-            }
-            s = q + 2;
-        }
-        blk += 64;
-        blk = blk < s ? s : blk; /* an LF just past the block was taken */
+    uint64_t m;
+    if (end - blk < 64 + FAST_SPARE) {
+        return CCAT_OK;
     }
-    q = blk;
-out:
+    lim = end - (64 + FAST_SPARE);
+    m = flagged64(blk);
+    if (s == b) {
+        q = line_end(&blk, &m, s, lim);
+        if (q == NULL) {
+            goto out;
+        }
+        err = status_fast(r, s, q);
+        if (err != CCAT_OK) {
+            goto out;
+        }
+        s = q + 2;
+    }
+    for (;;) {
+        q = line_end(&blk, &m, s, lim);
+        if (q == NULL) {
+            goto out;
+        }
+        if (q == s) {
+            break;
+        }
+        err = header_fast(r, s, q);
+        if (err != CCAT_OK) {
+            goto out;
+        }
+        s = q + 2;
+    }
+    if (r->flags == (F_KEEP | F_LENGTH) && (unsigned)(r->status - 200) < 100 && r->status != 204) {
+        /* framing()'s outcome for the usual 2xx with a Content-Length. */
+        q = s = q + 2;
+        r->head_len = (size_t)(s - b);
+        r->body = s;
+        r->keep_alive = 1;
+        *st = ST_LENGTH;
+        if (r->remaining <= (size_t)(end - s)) {
+            /* The whole body is there (so it fits): no move, no copy. */
+            *sp = s + r->remaining;
+            *pp = *sp;
+            r->remaining = 0;
+            *st = ST_DONE;
+            return CCAT_OK;
+        }
+        if (r->remaining > r->cap - r->head_len) {
+            err = CCAT_ERR_RESPONSE_TOO_LARGE;
+        }
+    } else if (r->status < 200 && r->status != 101) {
+        goto out; /* the blank line of an interim response */
+    } else {
+        q = s = q + 2;
+        r->head_len = (size_t)(s - b);
+        err = framing(r);
+        *st = r->state;
+    }
     *sp = s;
     *pp = q;
+    return err;
+out:
+    *sp = s;
+    *pp = q == NULL ? blk : q;
     return err;
 }
 #endif
@@ -607,7 +680,21 @@ out:
 void ccat_http_response_init(ccat_http_response_t *resp, char *buf, size_t cap)
 {
     if (resp != NULL) {
+#ifdef __OPTIMIZE_SIZE__
         memset(resp, 0, sizeof *resp);
+#else
+        /* -O2: field stores, where the memset of the whole struct is a
+         * rep stos that costs more than the stores. */
+        resp->status = 0;
+        resp->body = NULL;
+        resp->body_len = 0;
+        resp->request_id = resp->error_type = resp->date = NULL;
+        resp->keep_alive = 0;
+        resp->used = resp->scan = resp->head_len = 0;
+        resp->remaining = 0;
+        resp->state = ST_HEAD;
+        resp->flags = 0;
+#endif
         resp->buf = buf;
         resp->cap = buf ? cap : 0;
         if (resp->cap == 0) {
@@ -676,7 +763,50 @@ static char *drop_interim(ccat_http_response_t *r, char *p, char *end)
     return end - (p - r->buf);
 }
 
+#ifdef SCAN_SSE2
+/*
+ * -O2: a call that starts in the head tries head_fast() first, in a function
+ * of its own, so that the usual whole response costs neither the general
+ * loop's set-up nor finish(). Where it stops, its progress is stored (state,
+ * head_len, scan) and the general loop goes on from there.
+ */
+static ccat_status_t advance_loop(ccat_http_response_t *resp, size_t n);
+
+static __attribute__((noinline)) ccat_status_t head_start(ccat_http_response_t *r, size_t n)
+{
+    char *b = r->buf, *s = b + r->head_len, *p = b + r->scan, *end = b + r->used + n;
+    unsigned st = ST_HEAD;
+    ccat_status_t err;
+    if (end - p < 64 + FAST_SPARE) {
+        return advance_loop(r, n); /* too short for a block */
+    }
+    err = head_fast(r, &s, &p, end, &st);
+    if (err != CCAT_OK) {
+        return fail(r, err);
+    }
+    if (st == ST_DONE) {
+        if (s != end) {
+            return fail(r, CCAT_ERR_HTTP_EXCESS_DATA);
+        }
+        /* What finish() would store. */
+        r->state = ST_DONE;
+        r->used = r->scan = (size_t)(end - b);
+        r->body_len = (size_t)(end - r->body);
+        return CCAT_OK;
+    }
+    r->state = (uint8_t)st;
+    r->head_len = (size_t)(s - b);
+    r->scan = (size_t)(p - b);
+    return advance_loop(r, n);
+}
+#endif
+
+#ifdef SCAN_SSE2
+/* advance() after head_start(): the general loop. */
+static __attribute__((noinline)) ccat_status_t advance_loop(ccat_http_response_t *resp, size_t n)
+#else
 ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
+#endif
 {
     char *b, *end, *top, *out, *s, *p;
     unsigned st, was;
@@ -777,6 +907,17 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
     }
     return err != CCAT_OK ? fail(resp, err) : finish(resp, st, out, s, p, end, top);
 }
+
+#ifdef SCAN_SSE2
+ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
+{
+    /* In the head (so no error stored) with a valid n: the fast path first. */
+    if (resp != NULL && resp->state == ST_HEAD && n <= resp->cap - resp->used) {
+        return head_start(resp, n);
+    }
+    return advance_loop(resp, n);
+}
+#endif
 
 ccat_status_t ccat_http_response_feed(ccat_http_response_t *resp, const char *data, size_t len)
 {

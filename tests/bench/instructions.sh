@@ -19,9 +19,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 build=${1:-$repo/build-bench}
-# The issue's budget is 5,000; with jsmn as the tokenizer (about 2,630 of
-# the count on its own) the core does not meet it (see the README). CI
-# enforces the ceiling, the figure last measured rounded up to the next 50
+# The issue's budget is 5,000 (met since 2026-11-28; jsmn's tokenizer is
+# about 2,600 of the count on its own). CI fails above the budget and also
+# above the ceiling, the figure last measured rounded up to the next 50
 # (6,535 -> 6,550, after the -O2 fast paths: SSE2 line scan, CRLF and known
 # header names in the HTTP parser, the flat-object check and plain-text
 # member reads in JSON, one strlen for the bearer token), so that the count
@@ -31,9 +31,11 @@ build=${1:-$repo/build-bench}
 # place, plain names copied, CreateAccessToken's writer inlined), response
 # side (SSE2 plain scan by byte extremes, flat-object loop, SWAR time parse,
 # inline response read with a constant-name walk for plain texts, io()
-# inlined into each caller) -> 5,070 -> 5,100
+# inlined into each caller) -> 5,070; HTTP parser rework (head fast path in
+# a function of its own, a Content-Length body that came with the head taken
+# at once, init without a memset) -> 4,893 -> 4,900
 budget=5000
-ceiling=${CCAT_INSTRUCTIONS_CEILING:-5100}
+ceiling=${CCAT_INSTRUCTIONS_CEILING:-4900}
 n1=1000 n2=2000
 
 if [[ ! -f $build/CMakeCache.txt ]]; then
@@ -120,4 +122,8 @@ if ((per > ceiling || (per == ceiling && rem > 0))); then
   echo "(where they go: valgrind --tool=callgrind --callgrind-out-file=cg.out $bench --exchanges $n2 && callgrind_annotate cg.out)"
   exit 1
 fi
-echo "instructions: OK: $per.$(printf '%03d' $rem) <= ceiling $ceiling instructions per exchange"
+met=""
+if ((per < budget || (per == budget && rem == 0))); then
+  met=" (the issue's budget of $budget: met)"
+fi
+echo "instructions: OK: $per.$(printf '%03d' $rem) <= ceiling $ceiling instructions per exchange$met"

@@ -2,7 +2,7 @@
  * The HTTP parser's head fast path (x86-64 -O2: core/http_response.c,
  * head_fast() and header_fast()) against its general path. Whole responses
  * given in one piece go through the fast path; given one byte at a time they
- * go through the general loop (a single new byte never completes a 32-byte
+ * go through the general loop (a single new byte never completes a 64-byte
  * block). Each case is preceded by a padding header of every length from 0
  * to 40 bytes, so that every line end falls at every place in a block
  * (including a CR as a block's last byte, its LF in the next), and is also
@@ -148,6 +148,11 @@ static void test_cases(void)
         {"no space before values", NULL,
          "Date:d\r\nContent-Length:2\r\nConnection:keep-alive\r\nx-amzn-RequestId:r\r\n\r\nab",
          CCAT_OK, 200, "r", "d", 1},
+        {"no space before longer values", NULL,
+         "Date:ab\r\nContent-Length:12\r\nx-amzn-RequestId:cd\r\n\r\n0123456789ab", CCAT_OK, 200, "cd",
+         "ab", 1},
+        {"other byte after the colon", NULL,
+         "Date:\xe9" "b\r\nContent-Length:\xe9" "1\r\n\r\n", CCAT_ERR_HTTP_LENGTH_INVALID, 0, "", "", 0},
         {"extra blanks", NULL,
          "Date:   d  \r\nContent-Length:  2 \r\nConnection:  keep-alive \r\nx-amzn-RequestId: \tr\t\r\n\r\nab",
          CCAT_OK, 200, "r", "d", 1},
@@ -179,6 +184,8 @@ static void test_cases(void)
          CCAT_OK, 200, "-", "-", 1},
         {"short lines", NULL, "A: b\r\nAbcdef:\r\nAbcdefg:\r\nAbcdefgh:\r\nContent-Length: 0\r\n\r\n",
          CCAT_OK, 200, "-", "-", 1},
+        {"short date", NULL, "Date: x\r\nDate:\r\nDate: y\r\nContent-Length: 0\r\n\r\n", CCAT_OK, 200, "-",
+         "y", 1},
         {"tab and obs-text values", NULL,
          "X-A: a\tb\r\nX-B: \xe9\xff\r\nDate: a\tb\r\nContent-Length: 0\r\n\r\n", CCAT_OK, 200, "-",
          "a\tb", 1},
@@ -201,7 +208,32 @@ static void test_cases(void)
          CCAT_ERR_HTTP_LENGTH_INVALID, 0, "", "", 0},
         {"length of KEEP-ALIVE", NULL, "CONTENT-LENGTH:KEEP-ALIVE\r\n\r\n", CCAT_ERR_HTTP_LENGTH_INVALID,
          0, "", "", 0},
+        /* Framing of other statuses and connections, next to the 2xx
+         * Content-Length keep-alive response the fast path frames itself. */
+        {"404 with length", "HTTP/1.1 404 Not Found\r\n",
+         "Content-Length: 2\r\nx-amzn-ErrorType: NotFound\r\n" REQ "\r\nab", CCAT_OK, 404, REQ_V, "-", 1},
+        {"299 with length", "HTTP/1.1 299 X\r\n", "Content-Length: 1\r\n\r\nz", CCAT_OK, 299, "-", "-", 1},
+        {"300 with length", "HTTP/1.1 300 X\r\n", "Content-Length: 1\r\n\r\nz", CCAT_OK, 300, "-", "-", 1},
+        {"199 then 200", "HTTP/1.1 199 X\r\n", "Content-Length: 1\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nz",
+         CCAT_OK, 200, "-", "-", 1},
+        {"204 with length 0", "HTTP/1.1 204 No Content\r\n", "Content-Length: 0\r\n\r\n", CCAT_OK, 204, "-",
+         "-", 1},
+        {"304 with length", "HTTP/1.1 304 Not Modified\r\n", "Content-Length: 5\r\n\r\n", CCAT_OK, 304,
+         "-", "-", 1},
+        {"101 with length", "HTTP/1.1 101 Switching Protocols\r\n", KA "Content-Length: 0\r\n\r\n",
+         CCAT_OK, 101, "-", "-", 0},
+        {"close with length", NULL, "Connection: close\r\nContent-Length: 2\r\n\r\nab", CCAT_OK, 200, "-",
+         "-", 0},
+        {"keep-alive then close", NULL, KA "Connection: close\r\nContent-Length: 2\r\n\r\nab", CCAT_OK, 200,
+         "-", "-", 0},
+        {"length then chunked name", NULL, "Content-Length: 2\r\nContent-Lengthx: 3\r\n\r\nab", CCAT_OK, 200,
+         "-", "-", 1},
+        {"no length", NULL, KA DATE "\r\nabc", CCAT_OK, 200, "-", DATE_V, 0},
+        {"date name variants", NULL, "Datex: a\r\nDate-: b\r\nDATE:\tc\r\nContent-Length: 0\r\n\r\n", CCAT_OK,
+         200, "-", "c", 1},
         /* Errors. */
+        {"204 with body", "HTTP/1.1 204 No Content\r\n", "Content-Length: 2\r\n\r\nab",
+         CCAT_ERR_HTTP_EXCESS_DATA, 0, "", "", 0},
         {"length letters", NULL, "Content-Length: 1a\r\n\r\nx", CCAT_ERR_HTTP_LENGTH_INVALID, 0, "", "",
          0},
         {"length inner blank", NULL, "Content-Length: 1 1\r\n\r\nx", CCAT_ERR_HTTP_LENGTH_INVALID, 0, "",
@@ -217,7 +249,16 @@ static void test_cases(void)
          CCAT_ERR_HTTP_LENGTH_CONFLICT, 0, "", "", 0},
         {"blank before colon", NULL, "Content-Length : 1\r\n\r\nx", CCAT_ERR_HTTP_HEADER, 0, "", "", 0},
         {"blank in name", NULL, "Content Length: 1\r\n\r\nx", CCAT_ERR_HTTP_HEADER, 0, "", "", 0},
+        {"blank in a date-like name", NULL, "Datex y: z\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, "", "", 0},
+        {"blank in a request-id-like name", NULL, "x-amzn-RequestIdx y: z\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0,
+         "", "", 0},
         {"no colon", NULL, "Content-Length 1\r\n\r\nx", CCAT_ERR_HTTP_HEADER, 0, "", "", 0},
+        /* Short lines whose first word holds the CR: "Content" and CR reads
+         * as "content-" once lower-cased. */
+        {"short Content", NULL, "Content\r\nContent-Length: 0\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, "", "", 0},
+        {"short Date", NULL, "Date\r\nContent-Length: 0\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, "", "", 0},
+        {"short x-amzn-", NULL, "x-amzn-\r\nContent-Length: 0\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, "", "", 0},
+        {"short LF", NULL, "Conten\nContent-Length: 0\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, "", "", 0},
         {"obs-fold", NULL, "Date: x\r\n folded\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, "", "", 0},
         {"control in value", NULL, "Date: a\x01" "b\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, "", "", 0},
         {"DEL in value", NULL, "x-amzn-RequestId: a\x7f\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, "", "", 0},
@@ -261,9 +302,34 @@ static void test_cr_last(void)
     CHECK(r.date != NULL && strcmp(r.date, "a fairly long date value") == 0);
 }
 
+/* A Content-Length body that fills the buffer to the last byte, and one
+ * byte more, in every delivery: the fast path checks the room itself. */
+static void test_length_at_capacity(void)
+{
+    static char raw[CAP + 1];
+    static outcome_t ref, got;
+    size_t extra;
+    for (extra = 0; extra <= 1; extra++) {
+        int head = snprintf(raw, sizeof raw, "HTTP/1.1 200 OK\r\n" DATE "Content-Length: %4d\r\n\r\n", 0);
+        size_t body = CAP - (size_t)head + extra, n = (size_t)head + body, cut;
+        int bad = 0;
+        snprintf(raw, sizeof raw, "HTTP/1.1 200 OK\r\n" DATE "Content-Length: %4d\r\n\r\n", (int)body);
+        memset(raw + head, 'b', body);
+        parse(raw, n, 0, &ref);
+        CHECK_EQ_INT(ref.rc, extra ? CCAT_ERR_RESPONSE_TOO_LARGE : CCAT_OK);
+        CHECK_EQ_INT(ref.body_len, extra ? 0 : body);
+        for (cut = 1; cut <= n; cut += cut < 300 ? 1 : 97) {
+            parse(raw, n, cut == n ? SIZE_MAX : cut, &got);
+            bad += !same(&got, &ref);
+        }
+        CHECK_EQ_INT(bad, 0);
+    }
+}
+
 int main(void)
 {
     test_cases();
+    test_length_at_capacity();
     test_cr_last();
     return test_summary("http_fast");
 }
