@@ -63,20 +63,14 @@ static const int8_t op_error[3] = {CCAT_ERR_CONNECT, CCAT_ERR_SEND, CCAT_ERR_REC
 static const int8_t transport_error[7] = {0, CCAT_ERR_CLOSED, 0, CCAT_ERR_DNS, CCAT_ERR_CONNECT,
                                           CCAT_ERR_TLS, CCAT_ERR_TLS_CERT};
 
-/* -O2: a copy of io() per operation, its dispatch folded away; -Os: one copy. */
-#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
-#define IO_INLINE inline __attribute__((always_inline))
-#else
-#define IO_INLINE
-#endif
-
 /*
  * Runs transport operation @p op until it makes progress, within @p timeout
  * from now, idling while it reports nothing. Returns its result (> 0: bytes
  * moved, or connected) or a negative ccat_status_t. A count above @p n breaks
  * the contract and counts as an I/O error.
  */
-static IO_INLINE int32_t io(ccat_client_t *c, unsigned op, uint8_t *p, size_t n, uint32_t timeout)
+/* -O2: a copy per operation, its dispatch folded away; -Os: one copy. */
+static CCAT_HOT_INLINE int32_t io(ccat_client_t *c, unsigned op, uint8_t *p, size_t n, uint32_t timeout)
 {
     const ccat_transport_t *t = c->cfg.transport;
     const uint32_t start = now(c);

@@ -10,19 +10,6 @@
 
 #define NAME_MAX_CODE_POINTS 100
 
-/* -Os: a call is smaller than the helper inlined at each use (which gcc
- * would do all the same). */
-#if defined(__GNUC__) && defined(__OPTIMIZE_SIZE__)
-#define OUT_OF_LINE __attribute__((noinline))
-#else
-#define OUT_OF_LINE
-#endif
-/* -O2: inlined even where gcc would not (see request_write()). */
-#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
-#define FAST_INLINE inline __attribute__((always_inline))
-#else
-#define FAST_INLINE
-#endif
 
 /* What the parameter check learns about the name, for the body writer. */
 typedef struct create_in {
@@ -38,7 +25,7 @@ typedef struct create_in {
  * neither ccat_utf8_count() nor ccat_json_escape() is needed (the usual name).
  * -O2 only: at -Os those two do all names (less code).
  */
-static FAST_INLINE int plain_text(const char *s, size_t n)
+static CCAT_HOT_INLINE int plain_text(const char *s, size_t n)
 {
     const size_t ones = (size_t)-1 / 255, highs = ones * 0x80;
     if (n < sizeof(size_t)) {
@@ -69,7 +56,7 @@ static FAST_INLINE int plain_text(const char *s, size_t n)
 #endif
 
 /* ccat_create_params_check(), keeping what the body writer needs in *c. */
-static FAST_INLINE ccat_status_t params_check(const ccat_create_params_t *params, create_in_t *c)
+static CCAT_HOT_INLINE ccat_status_t params_check(const ccat_create_params_t *params, create_in_t *c)
 {
     if (params == NULL || params->name == NULL) {
         return CCAT_ERR_ARGUMENT;
@@ -167,7 +154,7 @@ static void overflow(ccat_writer_t *w)
 
 /* Room for n more bytes: where they go, or NULL when they do not fit
  * (remembered). */
-static FAST_INLINE char *take(ccat_writer_t *w, size_t n)
+static CCAT_HOT_INLINE char *take(ccat_writer_t *w, size_t n)
 {
     if (n > w->cap - w->len) {
         overflow(w);
@@ -189,7 +176,7 @@ void ccat_put(ccat_writer_t *w, const char *s, size_t n)
 #define PUT_LIT(w, lit) ccat_put((w), (lit), sizeof(lit) - 1)
 
 /* Writes the decimal digits of v so that they end at end; returns their start. */
-static OUT_OF_LINE char *digits(char *end, size_t v)
+static CCAT_SMALL_NOINLINE char *digits(char *end, size_t v)
 {
     do {
         *--end = (char)('0' + v % 10);
@@ -262,7 +249,7 @@ static void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_c
  * for the request line and one for the rest, then plain copies (no checks
  * and reloads of the writer between pieces).
  */
-static FAST_INLINE void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_ctx_t *ctx,
+static CCAT_HOT_INLINE void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_ctx_t *ctx,
                      const void *in, size_t token_len)
 {
     const ccat_endpoint_t *ep = ctx->endpoint;
@@ -313,7 +300,7 @@ static FAST_INLINE void put_head(ccat_writer_t *w, const ccat_op_t *op, const cc
  * line, at offset at: its length goes there in place. The body moves only
  * when its length has more digits (ccat_op_t: never fewer).
  */
-static FAST_INLINE void put_length(ccat_writer_t *w, size_t at, size_t guess)
+static CCAT_HOT_INLINE void put_length(ccat_writer_t *w, size_t at, size_t guess)
 {
     if (w->overflow) {
         return; /* the length may be meaningless then */
@@ -345,7 +332,7 @@ static FAST_INLINE void put_length(ccat_writer_t *w, size_t at, size_t guess)
 ccat_status_t ccat_request_write(const ccat_op_t *op, const ccat_request_ctx_t *ctx,
                                  const void *in, char *buf, size_t cap, size_t *out_len)
 #else
-static FAST_INLINE ccat_status_t request_write(const ccat_op_t *op, const ccat_request_ctx_t *ctx,
+static CCAT_HOT_INLINE ccat_status_t request_write(const ccat_op_t *op, const ccat_request_ctx_t *ctx,
                                                const void *in, char *buf, size_t cap,
                                                size_t *out_len)
 #endif
@@ -390,7 +377,7 @@ ccat_status_t ccat_request_write(const ccat_op_t *op, const ccat_request_ctx_t *
 #define NAME_KEY "{\"name\":"
 #define EXPIRES_KEY ",\"expiresTime\":\""
 
-static FAST_INLINE void create_body(ccat_writer_t *w, const void *in)
+static CCAT_HOT_INLINE void create_body(ccat_writer_t *w, const void *in)
 {
     const create_in_t *c = in;
     const ccat_create_params_t *params = c->params;
@@ -456,7 +443,7 @@ static const char token_keys[] = "\6" "secret" "\4" "name" "\13" "expiresTime" "
 #ifndef __OPTIMIZE_SIZE__
 /* ccat_member_string() for a plain text (see ccat_body_parse_plain()): the
  * string needs no decoding, only its NUL where the closing quote was. */
-static inline __attribute__((always_inline)) ccat_status_t
+static CCAT_HOT_INLINE ccat_status_t
 member_plain(char *js, const jsmntok_t *toks, int i, const char **out, size_t *len)
 {
     if (i < 0) {
@@ -472,7 +459,7 @@ member_plain(char *js, const jsmntok_t *toks, int i, const char **out, size_t *l
 }
 
 /* A required member (the value at token i): a non-empty string. */
-static inline __attribute__((always_inline)) ccat_status_t
+static CCAT_HOT_INLINE ccat_status_t
 required(int plain, char *js, const jsmntok_t *toks, int i, const char **out, size_t *len)
 {
     ccat_status_t st = plain ? member_plain(js, toks, i, out, len)
@@ -482,7 +469,7 @@ required(int plain, char *js, const jsmntok_t *toks, int i, const char **out, si
 
 /* The four members, checked in this order (which error wins when several
  * are bad): secret, name, accessTokenId, expiresTime. */
-static inline __attribute__((always_inline)) ccat_status_t
+static CCAT_HOT_INLINE ccat_status_t
 read_members(int plain, char *js, const jsmntok_t *toks, const int at[4], ccat_access_token_t *tok)
 {
     const char *expires;
@@ -507,7 +494,7 @@ read_members(int plain, char *js, const jsmntok_t *toks, const int at[4], ccat_a
  * the names exactly when its bytes are; the names are constants here, each
  * compared inline (no packed list to walk, no call).
  */
-static inline __attribute__((always_inline)) void
+static CCAT_HOT_INLINE void
 token_members_plain(const char *js, const jsmntok_t *toks, int n, int at[4])
 {
     at[0] = at[1] = at[2] = at[3] = -1;

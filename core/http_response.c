@@ -45,6 +45,7 @@
 #include <string.h>
 
 #include "ccat/ccat_http.h"
+#include "hints.h"
 
 enum {
     /* Line states: the pending line starts at head_len + body_len. */
@@ -346,15 +347,9 @@ static ccat_status_t header(ccat_http_response_t *r, char *s, char *e)
     return CCAT_OK;
 }
 
-/* -O2: inline where it is cheap to (one call per response, two callers). */
-#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
-#define HOT_INLINE __attribute__((always_inline)) inline
-#else
-#define HOT_INLINE
-#endif
-
-/* The head (head_len bytes) is complete: choose how the body is delimited. */
-static HOT_INLINE ccat_status_t framing(ccat_http_response_t *r)
+/* The head (head_len bytes) is complete: choose how the body is delimited.
+ * -O2: inlined (one call per response, two callers). */
+static CCAT_HOT_INLINE ccat_status_t framing(ccat_http_response_t *r)
 {
     unsigned f = r->flags;
     int s = r->status;
@@ -475,7 +470,7 @@ static uint16_t load16(const char *p)
  * Anything else goes to header(), so the outcome is always line()'s.
  * Beyond that first word, every byte read lies in the line or is its CR.
  */
-static HOT_INLINE ccat_status_t header_fast(ccat_http_response_t *r, char *s, char *e)
+static CCAT_HOT_INLINE ccat_status_t header_fast(ccat_http_response_t *r, char *s, char *e)
 {
     uint64_t w = LOWER8(s);
     size_t n = (size_t)(e - s);
@@ -523,7 +518,7 @@ static HOT_INLINE ccat_status_t header_fast(ccat_http_response_t *r, char *s, ch
 
 /* -O2: the status line s[0..e) as status_line() takes it,
  * the usual "HTTP/1.1 ddd" read by words. */
-static HOT_INLINE ccat_status_t status_fast(ccat_http_response_t *r, const char *s, const char *e)
+static CCAT_HOT_INLINE ccat_status_t status_fast(ccat_http_response_t *r, const char *s, const char *e)
 {
     unsigned h, t, u;
     if (e - s >= 12 && load64(s) == W8("HTTP/1.1") && s[8] == ' ' && (e - s == 12 || s[12] == ' ') &&
@@ -547,7 +542,7 @@ static unsigned flagged16(const char *p)
 }
 
 /* Bit i set: byte p[i] (i < 64) is flagged. */
-static HOT_INLINE uint64_t flagged64(const char *p)
+static CCAT_HOT_INLINE uint64_t flagged64(const char *p)
 {
     return flagged16(p) | (uint64_t)flagged16(p + 16) << 16 | (uint64_t)flagged16(p + 32) << 32 |
            (uint64_t)flagged16(p + 48) << 48;
@@ -558,7 +553,7 @@ static HOT_INLINE uint64_t flagged64(const char *p)
  * cleared; NULL when no block remains (*blk: where the scan goes on) or
  * the flagged byte is not a CR followed by LF (*blk: that byte). s is the
  * line's start: an LF just past a block was taken with its CR. */
-static HOT_INLINE char *line_end(char **blk, uint64_t *m, const char *s, const char *lim)
+static CCAT_HOT_INLINE char *line_end(char **blk, uint64_t *m, const char *s, const char *lim)
 {
     uint64_t k = *m;
     char *q;
@@ -604,7 +599,7 @@ static HOT_INLINE char *line_end(char **blk, uint64_t *m, const char *s, const c
  * outcome; a Content-Length body that is all there is taken too (*st
  * ST_DONE, *sp past it).
  */
-static HOT_INLINE ccat_status_t head_fast(ccat_http_response_t *r, char **sp, char **pp, char *end,
+static CCAT_HOT_INLINE ccat_status_t head_fast(ccat_http_response_t *r, char **sp, char **pp, char *end,
                                unsigned *st)
 {
     char *b = r->buf, *s = *sp, *blk = *pp, *q;
@@ -772,7 +767,7 @@ static char *drop_interim(ccat_http_response_t *r, char *p, char *end)
  */
 static ccat_status_t advance_loop(ccat_http_response_t *resp, size_t n);
 
-static __attribute__((noinline)) ccat_status_t head_start(ccat_http_response_t *r, size_t n)
+static CCAT_NOINLINE ccat_status_t head_start(ccat_http_response_t *r, size_t n)
 {
     char *b = r->buf, *s = b + r->head_len, *p = b + r->scan, *end = b + r->used + n;
     unsigned st = ST_HEAD;
@@ -803,7 +798,7 @@ static __attribute__((noinline)) ccat_status_t head_start(ccat_http_response_t *
 
 #ifdef SCAN_SSE2
 /* advance() after head_start(): the general loop. */
-static __attribute__((noinline)) ccat_status_t advance_loop(ccat_http_response_t *resp, size_t n)
+static CCAT_NOINLINE ccat_status_t advance_loop(ccat_http_response_t *resp, size_t n)
 #else
 ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
 #endif

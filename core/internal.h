@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ccat/ccat.h"
+#include "hints.h"
 #include "json.h"
 
 /** First and last instants ccat_time_format() can write: years 0001..9999. */

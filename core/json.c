@@ -29,6 +29,7 @@
 /* jsmn's code goes into this file only, as static functions. */
 #define JSMN_IMPLEMENTATION_HERE
 #define JSMN_STATIC
+#include "hints.h"
 #include "json.h"
 
 typedef size_t word_t;
@@ -64,33 +65,6 @@ static word_t load_word(const char *p)
 #define SCAN_SSE2
 #include <emmintrin.h>
 #endif
-#endif
-
-#ifdef __GNUC__
-#define NOINLINE __attribute__((noinline))
-#else
-#define NOINLINE
-#endif
-
-/* One copy where size counts (-Os), the compiler's choice at -O2. */
-#if defined(__GNUC__) && defined(__OPTIMIZE_SIZE__)
-#define SMALL_NOINLINE __attribute__((noinline))
-#else
-#define SMALL_NOINLINE
-#endif
-
-/* Out of the way of hot code at -O2; the compiler's choice at -Os. */
-#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
-#define O2_NOINLINE __attribute__((noinline))
-#else
-#define O2_NOINLINE
-#endif
-
-/* Small helpers of hot loops: inlined at -O2, left to the compiler at -Os. */
-#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
-#define HOT_INLINE inline __attribute__((always_inline))
-#else
-#define HOT_INLINE
 #endif
 
 /* The scan is the hot loop: inline it where SSE2 makes it short (x86-64,
@@ -184,7 +158,7 @@ static SCAN_INLINE const char *plain_end(const char *p, const char *e)
         EXTREMES_ADD((p) + 48);                                               \
     } while (0)
 
-static NOINLINE int all_plain(const char *js, size_t len)
+static CCAT_NOINLINE int all_plain(const char *js, size_t len)
 {
     if (len < 16) {
         return 0;
@@ -244,7 +218,7 @@ static long hex4(const char *p, const char *e)
  * gives one code point; lone or reversed surrogates and U+0000 are refused.
  * Returns the bytes consumed, or 0.
  */
-static NOINLINE size_t unescape(const char *s, const char *e, unsigned long *cp)
+static CCAT_NOINLINE size_t unescape(const char *s, const char *e, unsigned long *cp)
 {
     /* Each escape letter, then what it stands for. */
     static const char pairs[16] = {'"', '"', '\\', '\\', '/', '/', 'b', '\b',
@@ -298,7 +272,7 @@ static size_t put_utf8(char *d, unsigned long cp)
  * or 0: no overlongs, no UTF-16 surrogates, nothing above U+10FFFF, nothing
  * cut short.
  */
-static NOINLINE size_t utf8_seq(const unsigned char *s, const unsigned char *e)
+static CCAT_NOINLINE size_t utf8_seq(const unsigned char *s, const unsigned char *e)
 {
     unsigned c = s[0];
     if (c < 0xC2 || c > 0xF4) {
@@ -342,7 +316,7 @@ static size_t skip_ws(const char *js, size_t p, size_t len)
  * 4 hex digits after \u. Surrogate pairing, U+0000 and UTF-8 are the
  * decoder's business.
  */
-static NOINLINE int string_rest_ok(const char *s, const char *e)
+static CCAT_NOINLINE int string_rest_ok(const char *s, const char *e)
 {
     for (;;) {
         unsigned c = (unsigned char)*s;
@@ -364,7 +338,7 @@ static NOINLINE int string_rest_ok(const char *s, const char *e)
     }
 }
 
-static SMALL_NOINLINE size_t digits_end(const char *js, size_t p, size_t len)
+static CCAT_SMALL_NOINLINE size_t digits_end(const char *js, size_t p, size_t len)
 {
     while (p < len && (unsigned)(js[p] - '0') < 10u) {
         p++;
@@ -373,10 +347,10 @@ static SMALL_NOINLINE size_t digits_end(const char *js, size_t p, size_t len)
 }
 
 /* Inline at -O2 (its callers' loops keep their registers), one copy at -Os. */
-#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
-#define PRIMITIVE_INLINE inline __attribute__((always_inline))
+#ifndef __OPTIMIZE_SIZE__
+#define PRIMITIVE_INLINE CCAT_HOT_INLINE
 #else
-#define PRIMITIVE_INLINE SMALL_NOINLINE
+#define PRIMITIVE_INLINE CCAT_SMALL_NOINLINE
 #endif
 
 /*
@@ -538,7 +512,7 @@ static int string_ok(const char *js, const jsmntok_t *t)
  * for, and a text of that shape is a flat object whose tokens and parent
  * links jsmn made in the one way it can.
  */
-static inline __attribute__((always_inline)) int
+static CCAT_HOT_INLINE int
 flat_pairs_ok(const char *js, size_t len, const jsmntok_t *k, const jsmntok_t *last, int plain)
 {
     size_t p = 2; /* where the next key's text must start: after '{"' or ',"' */
@@ -597,7 +571,7 @@ static int tokens_ok(const char *js, size_t len, const jsmntok_t *toks, int n, i
 /* A bare number or literal (or nothing valid) at p, which jsmn's strict mode
  * refuses as the root: it wants a delimiter after a primitive. Out of line
  * at -O2: rare, and jsmn's code inlined in parse() keeps the registers. */
-static O2_NOINLINE int bare_root(const char *js, size_t p, size_t len, jsmntok_t *toks)
+static CCAT_HOT_NOINLINE int bare_root(const char *js, size_t p, size_t len, jsmntok_t *toks)
 {
     size_t q = primitive_end(js, p, len);
     if (q == p || skip_ws(js, q, len) != len) {
@@ -654,7 +628,7 @@ int ccat_json_parse_plain(const char *js, size_t len, jsmntok_t *toks, unsigned 
 /* ---- object members ------------------------------------------------------- */
 
 /* Does the key text [p, e), which has escapes, decode to the name k[0..n)? */
-static NOINLINE int key_equals(const char *p, const char *e, const char *k, size_t n)
+static CCAT_NOINLINE int key_equals(const char *p, const char *e, const char *k, size_t n)
 {
     const char *const k_end = k + n;
     while (p < e) {
@@ -688,7 +662,7 @@ static NOINLINE int key_equals(const char *p, const char *e, const char *k, size
  * is its own decoding. -O2: a word at a time, the last word overlapping (both
  * have len bytes); -Os: memcmp().
  */
-static HOT_INLINE int raw_equals(const char *p, const char *k, size_t len)
+static CCAT_HOT_INLINE int raw_equals(const char *p, const char *k, size_t len)
 {
 #ifndef __OPTIMIZE_SIZE__
     if (len >= W_SIZE) {
@@ -719,7 +693,7 @@ static HOT_INLINE int raw_equals(const char *p, const char *k, size_t len)
 }
 
 /* Does the key text [p, p + len) decode to the name of length n at k? */
-static HOT_INLINE int name_matches(const char *p, size_t len, const char *k, size_t n)
+static CCAT_HOT_INLINE int name_matches(const char *p, size_t len, const char *k, size_t n)
 {
     /* Escapes only make the text longer than its decoding. */
     return n == len ? raw_equals(p, k, len) : n < len && key_equals(p, p + len, k, n);
@@ -728,7 +702,7 @@ static HOT_INLINE int name_matches(const char *p, size_t len, const char *k, siz
 #ifndef __OPTIMIZE_SIZE__
 /* The name after the one at *name (index *k) of the nkeys packed at keys,
  * cyclically. */
-static HOT_INLINE void next_name(const char *keys, int nkeys, int *k, const char **name)
+static CCAT_HOT_INLINE void next_name(const char *keys, int nkeys, int *k, const char **name)
 {
     if (++*k == nkeys) {
         *k = 0;
@@ -741,7 +715,7 @@ static HOT_INLINE void next_name(const char *keys, int nkeys, int *k, const char
 /* -O2: the index of the name other than the one after k (which did not
  * match) that the key text [p, p + len) decodes to, with *name set to it;
  * or -1. Out of line: fewer registers live in the members loop. */
-static NOINLINE int other_name(const char *p, size_t len, const char *keys, int nkeys, int k,
+static CCAT_NOINLINE int other_name(const char *p, size_t len, const char *keys, int nkeys, int k,
                                const char **name)
 {
     next_name(keys, nkeys, &k, name);
@@ -827,7 +801,7 @@ void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj
 /* ---- string decoding and UTF-8 --------------------------------------------- */
 
 /* Decodes [text, e) in place from d, its first special byte, on. */
-static NOINLINE ccat_status_t decode_rest(char *text, char *d, const char *e, size_t *out_len)
+static CCAT_NOINLINE ccat_status_t decode_rest(char *text, char *d, const char *e, size_t *out_len)
 {
     const char *s = d; /* reads run ahead of writes once an escape shrank the text */
     for (;;) {
