@@ -67,9 +67,9 @@ static const int8_t transport_error[7] = {0, CCAT_ERR_CLOSED, 0, CCAT_ERR_DNS, C
  * Runs transport operation @p op until it makes progress, within @p timeout
  * from now, idling while it reports nothing. Returns its result (> 0: bytes
  * moved, or connected) or a negative ccat_status_t. A count above @p n breaks
- * the contract and counts as an I/O error.
+ * the contract and counts as an I/O error. -O2: a copy per operation, its
+ * dispatch folded away; -Os: one copy.
  */
-/* -O2: a copy per operation, its dispatch folded away; -Os: one copy. */
 static CCAT_HOT_INLINE int32_t io(ccat_client_t *c, unsigned op, uint8_t *p, size_t n, uint32_t timeout)
 {
     const ccat_transport_t *t = c->cfg.transport;
