@@ -5,8 +5,12 @@
 #     tests/setup-sources.sh    and Debian's lwIP/mbedTLS source packages
 #  2. build-test   gcc, -Werror, RelWithDebInfo: every ctest case, budgets included
 #  3. build-asan   gcc -Os, -fsanitize=address,undefined: every ctest case
-#  4. build-clang  clang, -Werror: the whole tree compiles warning-free
-#  5. build-fuzz   clang, -DCCAT_FUZZ=ON: the libFuzzer cases (ctest -L fuzz)
+#  4. build-m32, build-m32sse   gcc -m32 -O2, core and its tests (no ports):
+#                  the -O2 word-at-a-time paths with 4-byte words, and the
+#                  SSE2 paths on 32-bit x86 (-msse2)
+#  5. build-clang  clang, -Werror: the whole tree compiles warning-free; the
+#                  CLI's memcheck case runs on clang's code too
+#  6. build-fuzz   clang, -DCCAT_FUZZ=ON: the libFuzzer cases (ctest -L fuzz)
 #
 # Stops at the first failure, naming the step; exit status 0 only when all
 # passed. Build folders are reused (incremental); CCAT_BUILD_PREFIX changes
@@ -91,10 +95,27 @@ step "build-asan: ctest"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run_ctest asan "${prefix}asan"
 
+# 32-bit little-endian at -O2, as a Cortex-A or an -O2 Cortex-M build runs
+# it: the core's word-at-a-time fast paths with 4-byte words (build-test
+# runs them with 8-byte words), then the same with SSE2 on 32-bit x86. The
+# core and its tests only: Debian has no 32-bit mbedTLS for an amd64 host.
+for m32 in "m32:-m32" "m32sse:-m32 -msse2"; do
+  name=${m32%%:*} flags=${m32#*:}
+  step "build-$name: gcc $flags -O2, core and its tests"
+  configure_build "${prefix}$name" -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_FLAGS="$flags" -DCCAT_WERROR=ON -DCCAT_SANITIZE= -DCCAT_FUZZ=OFF \
+    -DCCAT_BUDGETS=OFF -DCCAT_QEMU=OFF -DCCAT_BUILD_PORTS=OFF
+  step "build-$name: ctest"
+  run_ctest "$name" "${prefix}$name"
+done
+
 step "build-clang: clang, -DCCAT_WERROR=ON (warning-free build of the whole tree)"
 configure_build "${prefix}clang" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCCAT_WERROR=ON -DCCAT_SANITIZE= -DCCAT_FUZZ=OFF -DCCAT_BUDGETS=OFF
 summary+=("clang:built")
+step "build-clang: ctest -R '^cli_valgrind$' (memcheck on clang's code too)"
+run_ctest clang-valgrind "${prefix}clang" -R '^cli_valgrind$'
+
 
 step "build-fuzz: clang, -DCCAT_FUZZ=ON"
 configure_build "${prefix}fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \

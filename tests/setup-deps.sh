@@ -14,14 +14,15 @@ export DEBIAN_FRONTEND=noninteractive
 # dpkg-dev unpacks the lwIP/mbedTLS source packages (tests/setup-sources.sh);
 # qemu-system-arm runs the mps2-an385 firmware; libslirp-dev joins the host
 # lwIP build to 127.0.0.1; nginx, libcurl4-openssl-dev, libcjson-dev and
-# gnuplot-nox are the performance comparison's server, rival and chart.
+# gnuplot-nox are the performance comparison's server, rival and chart;
+# gcc-multilib builds the core's tests for 32-bit x86 (tests/run.sh build-m32).
 packages=(
   cmake make gcc clang libclang-rt-14-dev
   libmbedtls-dev libjsmn-dev liblwip-dev
   valgrind openssl python3 ca-certificates iproute2
   gcc-arm-none-eabi libnewlib-arm-none-eabi gcc-riscv64-unknown-elf
   dpkg-dev qemu-system-arm libslirp-dev
-  nginx-light libcurl4-openssl-dev libcjson-dev gnuplot-nox
+  nginx-light libcurl4-openssl-dev libcjson-dev gnuplot-nox gcc-multilib
 )
 
 missing=()
