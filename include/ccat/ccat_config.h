@@ -66,4 +66,15 @@
 #define CCAT_READ_TIMEOUT_MS_DEFAULT 60000u
 #endif
 
+/**
+ * @brief 1: the mbedTLS port trusts its built-in AWS roots (Amazon Root CA
+ * 1-4, Starfield Services G2; 4.1 KiB of flash) when a TLS layer is given
+ * no trust anchors. 0: there are no built-in roots, they are not linked,
+ * and ccat_mbedtls_init() without @c ca_file or @c ca_data fails with
+ * CCAT_ERR_TLS. Boards that bring their own CA set 0. Default: 1.
+ */
+#ifndef CCAT_TLS_BUILTIN_ROOTS
+#define CCAT_TLS_BUILTIN_ROOTS 1
+#endif
+
 #endif /* CCAT_CONFIG_H */

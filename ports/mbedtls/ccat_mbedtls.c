@@ -501,7 +501,9 @@ static int ccat_tls_is_pem(const unsigned char *data, size_t len) {
 }
 
 /*
- * Trust anchors: the file and/or the in-memory data, else the built-in roots.
+ * Trust anchors: the file and/or the in-memory data, else the built-in roots
+ * (none when CCAT_TLS_BUILTIN_ROOTS is 0: then the roots are not referenced,
+ * so not linked, and a layer without anchors is refused).
  * A bundle in which some certificates fail to parse still loads the rest
  * (system bundles carry certificates mbedTLS cannot read); the parse error
  * only fails the load when nothing at all was loaded.
@@ -509,7 +511,11 @@ static int ccat_tls_is_pem(const unsigned char *data, size_t len) {
 static int ccat_tls_load_anchors(ccat_mbedtls_t *tls, const ccat_mbedtls_config_t *cfg) {
     int ret = 0;
     if (cfg == NULL || (cfg->ca_file == NULL && cfg->ca_data == NULL)) {
+#if CCAT_TLS_BUILTIN_ROOTS
         return ccat_tls_parse_der_list(&tls->ca, ccat_aws_roots_der, ccat_aws_roots_der_len, 0);
+#else
+        return -1;
+#endif
     }
 #if defined(MBEDTLS_FS_IO)
     if (cfg->ca_file != NULL && mbedtls_x509_crt_parse_file(&tls->ca, cfg->ca_file) < 0) {

@@ -137,7 +137,8 @@ typedef struct ccat_mbedtls_config {
      * PEM bundle path (needs MBEDTLS_FS_IO), or NULL. Certificates in it that
      * mbedTLS cannot parse are skipped as long as at least one loads.
      * @c ca_file and @c ca_data may both be given: both are trusted.
-     * Both NULL: the built-in AWS roots (Amazon Root CA 1-4, Starfield Services G2).
+     * Both NULL: the built-in AWS roots (Amazon Root CA 1-4, Starfield Services G2),
+     * or, when CCAT_TLS_BUILTIN_ROOTS is 0 (ccat_config.h), an init error.
      */
     const char *ca_file;
     /**
