@@ -8,19 +8,21 @@
  * collide with. jsmn checks brackets and escapes, little else: it lets
  * through missing or extra separators, bad numbers and literals, raw control
  * characters in strings, several roots, and it stops at a NUL byte. So one
- * iterative walk over its tokens then checks the bytes between them, every
- * primitive's grammar and every string's text. jsmn refuses a bare number or
- * literal as the root, which RFC 8259 allows: that case is handled here.
+ * iterative walk over the text then checks every byte between the tokens,
+ * every primitive's grammar and every string's text. jsmn refuses a bare
+ * number or literal as the root, which RFC 8259 allows: that case is
+ * handled here.
  *
- * Strings are scanned a machine word at a time: a word of printable ASCII
- * without '\\' needs no byte-by-byte look. A bare '"' never needs one
- * either: inside a string's text jsmn leaves none, and the decoder copies it.
+ * One decoder of a code point (an escape or UTF-8) serves string decoding,
+ * key comparison and UTF-8 counting.
  *
- * -O2 builds (not -Os, where size counts) add two fast paths, each only ever
- * accepting what the general code accepts: the shape services send (one
- * flat object, no whitespace) is checked pair by pair before the general
- * walk is tried, and on x86-64 a text found plain in its one SSE2 pass is
- * reported so (ccat_json_parse_plain()) that its strings need no decoding.
+ * -O2 builds (not -Os, where size counts) add fast paths, each only ever
+ * accepting what the general code accepts: strings are scanned a machine
+ * word at a time (a word of printable ASCII without '\\' needs no
+ * byte-by-byte look), the shape services send (one flat object, no
+ * whitespace) is checked pair by pair before the general walk is tried, and
+ * on x86-64 a text found plain in its one SSE2 pass is reported so
+ * (ccat_json_parse_plain()) that its strings need no decoding.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -32,6 +34,7 @@
 #include "hints.h"
 #include "json.h"
 
+#ifndef __OPTIMIZE_SIZE__
 typedef size_t word_t;
 #define W_SIZE sizeof(word_t)
 #define W_ONES ((word_t)-1 / 255u) /* 0x0101...01 */
@@ -186,15 +189,9 @@ static CCAT_NOINLINE int all_plain(const char *js, size_t len)
 #undef EXTREMES_ADD64
 #undef EXTREMES_ADD
 #endif
+#endif /* !__OPTIMIZE_SIZE__ */
 
-static int hex_value(unsigned c)
-{
-    if (c - '0' < 10u) {
-        return (int)(c - '0');
-    }
-    c |= 0x20u;
-    return c - 'a' < 6u ? (int)(c - 'a' + 10u) : -1;
-}
+/* ---- one code point --------------------------------------------------------- */
 
 /* Value of the 4 hex digits at p, or -1 (also when fewer than 4 remain). */
 static long hex4(const char *p, const char *e)
@@ -204,51 +201,83 @@ static long hex4(const char *p, const char *e)
         return -1;
     }
     for (int i = 0; i < 4; i++) {
-        int h = hex_value((unsigned char)p[i]);
-        if (h < 0) {
-            return -1;
+        unsigned c = (unsigned char)p[i], d = c - '0';
+        if (d > 9) {
+            d = (c | 0x20u) - 'a' + 10; /* below 'a': wraps around, refused */
+            if (d - 10 > 5) {
+                return -1;
+            }
         }
-        v = v << 4 | h;
+        v = v << 4 | (long)d;
     }
     return v;
 }
 
 /*
- * Decodes the escape at s (s[0] == '\\', s < e) into *cp. A surrogate pair
- * gives one code point; lone or reversed surrogates and U+0000 are refused.
- * Returns the bytes consumed, or 0.
+ * Decodes the code point at s (s < e) into *cp; returns the byte after it,
+ * or NULL. UTF-8 must be valid: no overlongs, no UTF-16 surrogates, nothing
+ * above U+10FFFF, nothing cut short. U+0000 is refused. In JSON string text
+ * (esc) a '\\' starts an escape, a surrogate pair giving one code point
+ * (lone or reversed halves are refused), and a raw control character is an
+ * error; elsewhere (!esc) both are plain characters.
  */
-static CCAT_NOINLINE size_t unescape(const char *s, const char *e, unsigned long *cp)
+static CCAT_NOINLINE const char *next_cp(const char *s, const char *e, unsigned long *cp, int esc)
 {
     /* Each escape letter, then what it stands for. */
     static const char pairs[16] = {'"', '"', '\\', '\\', '/', '/', 'b', '\b',
                                    'f', '\f', 'n', '\n', 'r', '\r', 't', '\t'};
-    if (e - s < 2) {
-        return 0;
-    }
-    if (s[1] != 'u') {
-        for (int i = 0; i < 16; i += 2) {
-            if (s[1] == pairs[i]) {
-                *cp = (unsigned char)pairs[i + 1];
-                return 2;
-            }
+    unsigned long c = (unsigned char)*s++;
+    if (c >= 0x80) {
+        const unsigned n = c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3; /* continuation bytes */
+        if (c < 0xC2 || c > 0xF4 || (size_t)(e - s) < n) {
+            return NULL;
         }
-        return 0;
+        c &= 0x3Fu >> n;
+        for (unsigned i = 0; i < n; i++) {
+            unsigned b = (unsigned char)*s++;
+            if ((b & 0xC0) != 0x80) {
+                return NULL;
+            }
+            c = c << 6 | (b & 0x3F);
+        }
+        /* The smallest code point that needs n + 1 bytes is 2^(5n+1) for n = 2, 3. */
+        if (c < (1ul << (5 * n + 1)) || c - 0xD800 < 0x800 || c > 0x10FFFF) {
+            return NULL;
+        }
+    } else if (esc && c == '\\') {
+        if (s == e) {
+            return NULL;
+        }
+        c = (unsigned char)*s++;
+        if (c == 'u') {
+            long hi = hex4(s, e), lo;
+            s += 4;
+            if (hi < 0 || (unsigned long)hi - 0xDC00 < 0x400) {
+                return NULL; /* no hex digits, or a lone second half */
+            }
+            c = (unsigned long)hi;
+            if (c - 0xD800 < 0x400) { /* a first half: the second must follow */
+                if (e - s < 2 || s[0] != '\\' || s[1] != 'u' ||
+                    (unsigned long)(lo = hex4(s + 2, e)) - 0xDC00 >= 0x400) {
+                    return NULL;
+                }
+                s += 6;
+                c = 0x10000 + ((c - 0xD800) << 10) + ((unsigned long)lo - 0xDC00);
+            }
+        } else {
+            int i = 0;
+            while (pairs[i] != (char)c) {
+                if ((i += 2) == 16) {
+                    return NULL;
+                }
+            }
+            c = (unsigned char)pairs[i + 1];
+        }
+    } else if (esc && c < 0x20) {
+        return NULL;
     }
-    long hi = hex4(s + 2, e);
-    if (hi <= 0 || (hi >= 0xDC00 && hi <= 0xDFFF)) {
-        return 0;
-    }
-    if (hi < 0xD800 || hi > 0xDBFF) {
-        *cp = (unsigned long)hi;
-        return 6;
-    }
-    long lo = (e - s >= 12 && s[6] == '\\' && s[7] == 'u') ? hex4(s + 8, e) : -1;
-    if (lo < 0xDC00 || lo > 0xDFFF) {
-        return 0;
-    }
-    *cp = 0x10000ul + ((unsigned long)(hi - 0xD800) << 10) + (unsigned long)(lo - 0xDC00);
-    return 12;
+    *cp = c;
+    return c != 0 ? s : NULL;
 }
 
 /* Writes cp (at most U+10FFFF) as UTF-8 at d; returns its length. */
@@ -267,84 +296,7 @@ static size_t put_utf8(char *d, unsigned long cp)
     return n;
 }
 
-/*
- * Length of the valid multi-byte UTF-8 sequence at s (s < e, *s >= 0x80),
- * or 0: no overlongs, no UTF-16 surrogates, nothing above U+10FFFF, nothing
- * cut short.
- */
-static CCAT_NOINLINE size_t utf8_seq(const unsigned char *s, const unsigned char *e)
-{
-    unsigned c = s[0];
-    if (c < 0xC2 || c > 0xF4) {
-        return 0;
-    }
-    size_t n = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    if ((size_t)(e - s) < n) {
-        return 0;
-    }
-    unsigned long cp = c & (0x7Fu >> n);
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            return 0;
-        }
-        cp = cp << 6 | (s[i] & 0x3Fu);
-    }
-    /* The smallest code point that needs n bytes is 2^(5n-4) for n = 3, 4. */
-    if (cp < (1ul << (5 * n - 4)) || cp - 0xD800 < 0x800 || cp > 0x10FFFF) {
-        return 0;
-    }
-    return n;
-}
-
 /* ---- checks on top of jsmn ------------------------------------------------ */
-
-/* RFC 8259 whitespace only: space, tab, LF, CR. */
-static size_t skip_ws(const char *js, size_t p, size_t len)
-{
-    for (; p < len; p++) {
-        unsigned c = (unsigned char)js[p];
-        if (c > ' ' || (c != ' ' && c != '\n' && c != '\r' && c != '\t')) {
-            break;
-        }
-    }
-    return p;
-}
-
-/*
- * Is the rest [s, e) of a string's text, from its first special byte s on,
- * valid? No raw control character (jsmn takes them), only the RFC's escapes,
- * 4 hex digits after \u. Surrogate pairing, U+0000 and UTF-8 are the
- * decoder's business.
- */
-static CCAT_NOINLINE int string_rest_ok(const char *s, const char *e)
-{
-    for (;;) {
-        unsigned c = (unsigned char)*s;
-        if (c >= 0x80) {
-            s++;
-        } else if (c == '\\') {
-            unsigned long cp;
-            size_t k = e - s >= 2 && s[1] == 'u' ? (hex4(s + 2, e) < 0 ? 0 : 6) : unescape(s, e, &cp);
-            if (k == 0) {
-                return 0;
-            }
-            s += k;
-        } else {
-            return 0; /* a control character */
-        }
-        if ((s = plain_end(s, e)) == e) {
-            return 1;
-        }
-    }
-}
-
-static CCAT_SMALL_NOINLINE size_t digits_end(const char *js, size_t p, size_t len)
-{
-    while (p < len && (unsigned)(js[p] - '0') < 10u) {
-        p++;
-    }
-    return p;
-}
 
 /* Inline at -O2 (its callers' loops keep their registers), one copy at -Os. */
 #ifndef __OPTIMIZE_SIZE__
@@ -353,151 +305,164 @@ static CCAT_SMALL_NOINLINE size_t digits_end(const char *js, size_t p, size_t le
 #define PRIMITIVE_INLINE CCAT_SMALL_NOINLINE
 #endif
 
-/*
- * End of the number or literal starting at p (< len), or p if there is none.
- * (A number with a leading zero before more digits also gives p: what
- * follows the zero is no delimiter, so callers refuse the text either way.)
- */
-static PRIMITIVE_INLINE size_t primitive_end(const char *js, size_t p, size_t len)
+/* RFC 8259 whitespace only: space, tab, LF, CR. */
+static int is_ws(unsigned c)
 {
-    const size_t s = p;
-    /* "true", "false", "null": each literal's offset and length in lits. */
-    static const char lits[] = "true" "false" "null";
-    unsigned at = js[p] == 't' ? 0x04u : js[p] == 'f' ? 0x45u : js[p] == 'n' ? 0x94u : 0;
-    if (at != 0) {
-        size_t n = at & 15u;
-        return len - p >= n && memcmp(js + p, lits + (at >> 4), n) == 0 ? p + n : s;
-    }
-    /* -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)? */
-    p += js[p] == '-';
-    size_t q = digits_end(js, p, len);
-    if (q == p || (js[p] == '0' && q != p + 1)) {
-        return s;
-    }
-    p = q;
-    if (p < len && js[p] == '.') {
-        if ((q = digits_end(js, p + 1, len)) == p + 1) {
-            return s;
-        }
-        p = q;
-    }
-    if (p < len && (js[p] | 0x20) == 'e') {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The first byte of js[0..len) that is not whitespace, or len. */
+static size_t skip_ws(const char *js, size_t len)
+{
+    size_t p = 0;
+    while (p < len && is_ws((unsigned char)js[p])) {
         p++;
-        p += p < len && (js[p] == '+' || js[p] == '-');
-        if ((q = digits_end(js, p, len)) == p) {
-            return s;
-        }
-        p = q;
     }
     return p;
 }
 
 /*
- * Is js[0..len) exactly the JSON text that jsmn's n tokens describe? One
- * walk in document order: token i must start where the grammar expects the
- * next key or value, after nothing but whitespace and the one separator due,
- * and hang off the expected parent. Whether the innermost open container
- * `cont` takes a ',' and another child or its closing bracket next is read
- * off the next token's parent link, and the bracket must sit where jsmn
- * ended the container. No counts need keeping: jsmn's size of a token is the
- * number of tokens linked to it, and every link has been checked. No
- * recursion, no stack beyond a few locals.
+ * Does the text [s, e) of a string hold no raw control character? That is
+ * all jsmn leaves unchecked in a string: it refuses any other escape than
+ * the RFC's, and \u without 4 hex digits. Surrogate pairing, U+0000 and
+ * UTF-8 are the decoder's business.
  */
-static int tokens_match(const char *js, size_t len, const jsmntok_t *toks, int n, int plain)
+static int string_ok(const char *s, const char *e)
 {
-    size_t p = 0;
+    for (; s < e; s++) {
+#ifndef __OPTIMIZE_SIZE__
+        if ((s = plain_end(s, e)) == e) {
+            break;
+        }
+#endif
+        if ((unsigned char)*s < 0x20) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The end of the digits at s, of which there must be one at least; or NULL. */
+static const char *digits(const char *s, const char *e)
+{
+    const char *p = s;
+    while (p < e && (unsigned)(*p - '0') < 10u) {
+        p++;
+    }
+    return p != s ? p : NULL;
+}
+
+/* Is [s, e) (s < e) exactly a number or a literal? */
+static PRIMITIVE_INLINE int primitive_ok(const char *s, const char *e)
+{
+    /* "true", "false", "null": each literal's offset and length in lits. */
+    static const char lits[] = "true" "false" "null";
+    unsigned at = *s == 't' ? 0x04u : *s == 'f' ? 0x45u : *s == 'n' ? 0x94u : 0;
+    if (at != 0) {
+        return (size_t)(e - s) == (at & 15u) && memcmp(s, lits + (at >> 4), at & 15u) == 0;
+    }
+    /* -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)? */
+    s += *s == '-';
+    const char *q = digits(s, e);
+    if (q == NULL || (*s == '0' && q != s + 1)) {
+        return 0;
+    }
+    if (q < e && *q == '.' && (q = digits(q + 1, e)) == NULL) {
+        return 0;
+    }
+    if (q < e && (*q | 0x20) == 'e') {
+        q++;
+        q += q < e && (*q == '+' || *q == '-');
+        q = digits(q, e);
+    }
+    return q == e;
+}
+
+/* The walk's states: what came last. AT_OBJECT and AT_ARRAY are jsmn's
+ * types of the containers just opened. */
+enum { AT_START = 0, AT_OBJECT = JSMN_OBJECT, AT_ARRAY = JSMN_ARRAY, AT_KEY, AT_COLON, AT_VALUE, AT_COMMA };
+/* Its classes: what comes next (a bit each). */
+enum { ROOT = 1, KEY = 2, VALUE = 4, COLON = 8, COMMA = 16, CLOSE = 32, END = 64, NOT_JSON = 128 };
+
+/*
+ * Is js[0..len) exactly the JSON text that jsmn's n tokens describe? One
+ * walk over the bytes: each byte outside the tokens is whitespace, a ':',
+ * a ',' or a closing bracket, and any other is the first byte of the next
+ * token (a string's opening quote, a container's opening bracket); every
+ * primitive has the grammar's form and no string a raw control character.
+ * RFC 8259's grammar is then a rule on neighbours: what may come after what
+ * (next_ok). That needs to know whether a string is a key and whether a ','
+ * is inside an object or an array, and jsmn's parent links tell: a key is a
+ * string linked to an object, a value after a ',' is linked to the
+ * container (jsmn moves up from the key on a ','), anything else to the key
+ * or the array. As long as the text walked is a valid beginning of JSON,
+ * jsmn's links up to there are right (it is a one-pass tokenizer), so the
+ * first wrong neighbour is always seen. jsmn itself makes sure brackets
+ * match (type and nesting), that none closes at the root and that none is
+ * left open. No counts, no stack: no recursion, no depth limit.
+ */
+static CCAT_HOT_NOINLINE int tokens_match(const char *js, size_t len, const jsmntok_t *toks, int n, int plain)
+{
+    /* The classes that may follow each state. */
+    static const unsigned char next_ok[7] = {
+        [AT_START] = ROOT,          [AT_OBJECT] = KEY | CLOSE,  [AT_ARRAY] = VALUE | CLOSE,
+        [AT_KEY] = COLON,           [AT_COLON] = VALUE,         [AT_VALUE] = COMMA | CLOSE | END,
+        [AT_COMMA] = KEY | VALUE};
+    unsigned state = AT_START;
     int i = 0;
-    int cont = -1;   /* innermost open container */
-    int parent = -1; /* the parent link token i must have */
-    int key = 0;     /* token i must be an object key */
-    for (;;) {
-        if (i == n || toks[i].parent != parent) {
-            return 0;
-        }
-        const jsmntok_t *t = &toks[i++];
-        const size_t end = (size_t)t->end;
-        const int str = t->type == JSMN_STRING;
-        /* The token's first byte (a string's opening quote) must come next,
-         * after whitespace only; most texts have none. */
-        const size_t first = (size_t)t->start - (size_t)str;
-        if (first != p && skip_ws(js, p, len) != first) {
-            return 0;
-        }
-        p = first;
-        int opened = 0;
-        if (str) {
-            if (!plain) {
-                const char *e = js + end, *s = plain_end(js + p + 1, e);
-                if (s != e && !string_rest_ok(s, e)) {
+    for (size_t p = 0;; p++) {
+        unsigned cls = END, next = AT_VALUE;
+        const unsigned c = p < len ? (unsigned char)js[p] : 0;
+        if (p == len) {
+            /* END */
+        } else if (is_ws(c)) {
+            continue;
+        } else if (c == ',') {
+            cls = COMMA;
+            next = AT_COMMA;
+        } else if (c == ':') {
+            cls = COLON;
+            next = AT_COLON;
+        } else if (c == ']' || c == '}') {
+            cls = CLOSE;
+        } else {
+            if (i == n) {
+                return 0;
+            }
+            const jsmntok_t *t = &toks[i++];
+            const int str = t->type == JSMN_STRING;
+            if ((size_t)t->start - (size_t)str != p) {
+                return 0;
+            }
+            cls = t->parent < 0 ? ROOT : toks[t->parent].type != JSMN_OBJECT ? VALUE : str ? KEY : NOT_JSON;
+            if (cls == KEY) {
+                next = AT_KEY;
+            } else if (t->type <= JSMN_ARRAY) {
+                next = t->type; /* opened; its children come next */
+            }
+            if (str) {
+                if (!plain && !string_ok(js + t->start, js + t->end)) {
                     return 0;
                 }
-            }
-            p = end + 1; /* after the closing quote */
-            if (key) {
-                if (p == len || js[p] != ':') { /* no whitespace: the common case */
-                    p = skip_ws(js, p, len);
-                    if (p == len || js[p] != ':') {
-                        return 0;
-                    }
+                p = (size_t)t->end; /* the closing quote */
+            } else if (t->type == JSMN_PRIMITIVE) {
+                if (!primitive_ok(js + p, js + t->end)) {
+                    return 0;
                 }
-                p++;
-                parent = i - 1;
-                key = 0;
-                continue;
+                p = (size_t)t->end - 1;
             }
-        } else if (key) {
+        }
+        if ((next_ok[state] & cls) == 0) {
             return 0;
-        } else if (t->type == JSMN_PRIMITIVE) {
-            if (primitive_end(js, p, end) != end) {
-                return 0;
-            }
-            p = end;
-        } else { /* jsmn put the token on its opening bracket */
-            cont = i - 1;
-            opened = 1;
-            p++;
         }
-
-        /* Closing brackets, then ',' before another child (none after an
-         * opening bracket), or the end of the text. */
-        for (;;) {
-            p = skip_ws(js, p, len);
-            if (cont < 0) {
-                return p == len && i == n;
-            }
-            if (i < n && toks[i].parent == cont) {
-                if (!opened) {
-                    if (p == len || js[p] != ',') {
-                        return 0;
-                    }
-                    p++;
-                }
-                break;
-            }
-            if (p == len || js[p] != (toks[cont].type == JSMN_OBJECT ? '}' : ']') ||
-                (size_t)toks[cont].end != p + 1) {
-                return 0;
-            }
-            p++;
-            opened = 0;
-            cont = toks[cont].parent;
-            if (cont >= 0 && toks[cont].type == JSMN_STRING) {
-                cont = toks[cont].parent; /* from a key to its object */
-            }
+        if (cls == END) {
+            return i == n;
         }
-        parent = cont;
-        key = toks[cont].type == JSMN_OBJECT;
+        state = next;
     }
 }
 
 #ifndef __OPTIMIZE_SIZE__
-/* Is the string token t's text valid (see string_rest_ok())? */
-static int string_ok(const char *js, const jsmntok_t *t)
-{
-    const char *e = js + t->end, *s = plain_end(js + t->start, e);
-    return s == e || string_rest_ok(s, e);
-}
-
 /*
  * -O2 fast path for the shape services send: one flat object whose members
  * are strings or primitives, without any whitespace. 1: js[0..len) is
@@ -521,13 +486,13 @@ flat_pairs_ok(const char *js, size_t len, const jsmntok_t *k, const jsmntok_t *l
         /* A key's closing quote comes before the object's '}': ke + 1 < len. */
         const size_t ke = (size_t)k->end, ve = (size_t)v->end;
         if (k->type != JSMN_STRING || (size_t)k->start != p || js[ke + 1] != ':' ||
-            (!plain && !string_ok(js, k))) {
+            (!plain && !string_ok(js + k->start, js + ke))) {
             return 0;
         }
-        if (v->type == JSMN_STRING && (size_t)v->start == ke + 3 && (plain || string_ok(js, v))) {
+        if (v->type == JSMN_STRING && (size_t)v->start == ke + 3 && (plain || string_ok(js + v->start, js + ve))) {
             p = ve + 1; /* after the closing quote, which comes before the '}' */
         } else if (v->type == JSMN_PRIMITIVE && (size_t)v->start == ke + 2 &&
-                   primitive_end(js, ke + 2, ve) == ve) {
+                   primitive_ok(js + ke + 2, js + ve)) {
             p = ve; /* jsmn ended the primitive on a delimiter inside the object */
         } else {
             return 0; /* a container, or not a valid primitive */
@@ -568,16 +533,19 @@ static int tokens_ok(const char *js, size_t len, const jsmntok_t *toks, int n, i
     return FLAT_OBJECT_OK(js, len, toks, n, *plain) || tokens_match(js, len, toks, n, *plain);
 }
 
-/* A bare number or literal (or nothing valid) at p, which jsmn's strict mode
- * refuses as the root: it wants a delimiter after a primitive. Out of line
- * at -O2: rare, and jsmn's code inlined in parse() keeps the registers. */
+/* A bare number or literal (or nothing valid) at p (not whitespace), which
+ * jsmn's strict mode refuses as the root: it wants a delimiter after a
+ * primitive. Out of line at -O2: rare, and jsmn's code inlined in parse()
+ * keeps the registers. */
 static CCAT_HOT_NOINLINE int bare_root(const char *js, size_t p, size_t len, jsmntok_t *toks)
 {
-    size_t q = primitive_end(js, p, len);
-    if (q == p || skip_ws(js, q, len) != len) {
+    while (is_ws((unsigned char)js[len - 1])) {
+        len--; /* stops at p */
+    }
+    if (!primitive_ok(js + p, js + len)) {
         return CCAT_ERR_JSON_SYNTAX;
     }
-    toks[0] = (jsmntok_t){JSMN_PRIMITIVE, (int)p, (int)q, 0, -1};
+    toks[0] = (jsmntok_t){JSMN_PRIMITIVE, (int)p, (int)len, 0, -1};
     return 1;
 }
 
@@ -594,7 +562,7 @@ static int parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks, in
     if (ntoks == 0) {
         return CCAT_ERR_RESPONSE_TOO_LARGE; /* (jsmn would only count) */
     }
-    size_t p = skip_ws(js, 0, len);
+    size_t p = skip_ws(js, len);
     if (p < len && js[p] != '{' && js[p] != '[' && js[p] != '"') {
         return bare_root(js, p, len, toks);
     }
@@ -627,44 +595,28 @@ int ccat_json_parse_plain(const char *js, size_t len, jsmntok_t *toks, unsigned 
 
 /* ---- object members ------------------------------------------------------- */
 
-/* Does the key text [p, e), which has escapes, decode to the name k[0..n)? */
-static CCAT_NOINLINE int key_equals(const char *p, const char *e, const char *k, size_t n)
+/* Does the key text [p, e) decode to the name [k, k_end)? Code point by
+ * code point: the name's own (UTF-8, no escapes) against the key's. */
+static CCAT_NOINLINE int key_equals(const char *p, const char *e, const char *k, const char *k_end)
 {
-    const char *const k_end = k + n;
-    while (p < e) {
-        if (*p != '\\') {
-            if (k == k_end || *p != *k) {
-                return 0;
-            }
-            p++;
-            k++;
-            continue;
-        }
-        char buf[4];
-        unsigned long cp;
-        size_t used = unescape(p, e, &cp);
-        if (used == 0) {
+    while (p != e && k != k_end) {
+        unsigned long a, b;
+        if ((p = next_cp(p, e, &a, 1)) == NULL || (k = next_cp(k, k_end, &b, 0)) == NULL || a != b) {
             return 0;
         }
-        for (size_t i = 0, m = put_utf8(buf, cp); i < m; i++, k++) {
-            if (k == k_end || *k != buf[i]) {
-                return 0;
-            }
-        }
-        p += used;
     }
-    return k == k_end;
+    return p == e && k == k_end;
 }
 
+#ifndef __OPTIMIZE_SIZE__
 /*
  * Is the key text [p, p + len) the name k of the same length? Names hold no
  * '\\' (see ccat_json_members()), so a text equal to one has no escape and
- * is its own decoding. -O2: a word at a time, the last word overlapping (both
- * have len bytes); -Os: memcmp().
+ * is its own decoding. A word at a time, the last word overlapping (both
+ * have len bytes).
  */
 static CCAT_HOT_INLINE int raw_equals(const char *p, const char *k, size_t len)
 {
-#ifndef __OPTIMIZE_SIZE__
     if (len >= W_SIZE) {
         const size_t last = len - W_SIZE;
         if (last <= W_SIZE) { /* the usual name: two words, overlapping */
@@ -688,7 +640,6 @@ static CCAT_HOT_INLINE int raw_equals(const char *p, const char *k, size_t len)
         memcpy(&d, k + len - 4, 4);
         return ((a ^ b) | (c ^ d)) == 0;
     }
-#endif
     return memcmp(p, k, len) == 0;
 }
 
@@ -696,10 +647,9 @@ static CCAT_HOT_INLINE int raw_equals(const char *p, const char *k, size_t len)
 static CCAT_HOT_INLINE int name_matches(const char *p, size_t len, const char *k, size_t n)
 {
     /* Escapes only make the text longer than its decoding. */
-    return n == len ? raw_equals(p, k, len) : n < len && key_equals(p, p + len, k, n);
+    return n == len ? raw_equals(p, k, len) : n < len && key_equals(p, p + len, k, k + n);
 }
 
-#ifndef __OPTIMIZE_SIZE__
 /* The name after the one at *name (index *k) of the nkeys packed at keys,
  * cyclically. */
 static CCAT_HOT_INLINE void next_name(const char *keys, int nkeys, int *k, const char **name)
@@ -727,20 +677,11 @@ static CCAT_NOINLINE int other_name(const char *p, size_t len, const char *keys,
     }
     return -1;
 }
-#endif
 
-#ifndef __OPTIMIZE_SIZE__
+/* -O2: one pass over the object's members (see json.h). */
 void ccat_json_members_lookup(const char *js, const jsmntok_t *toks, int ntoks, int obj,
                               const char *keys, int nkeys, int *found)
 {
-#else
-void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj,
-                       const char *keys, int nkeys, int *found)
-{
-    for (int k = 0; k < nkeys; k++) {
-        found[k] = -1;
-    }
-#endif
     if (obj < 0 || obj >= ntoks || toks[obj].type != JSMN_OBJECT || nkeys <= 0) {
         return;
     }
@@ -754,10 +695,9 @@ void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj
         const size_t len = (size_t)(t->end - t->start);
         const jsmntok_t *const v = t + 1;
         /* Members tend to come in the order of the names: try the next name
-         * first. Names are distinct, so a member fills at most one slot; a
-         * later duplicate member overwrites it (last wins). */
-#ifndef __OPTIMIZE_SIZE__
-        /* -O2: that first try inline, the others out of line. */
+         * first, inline, the others out of line. Names are distinct, so a
+         * member fills at most one slot; a later duplicate member overwrites
+         * it (last wins). */
         int nk = k;
         const char *nn = name;
         next_name(keys, nkeys, &nk, &nn);
@@ -770,22 +710,6 @@ void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj
             name = nn;
             found[k] = vi;
         }
-#else
-        /* -Os: one loop over the names from the next one on. */
-        for (int tries = nkeys; tries > 0; tries--) {
-            if (++k == nkeys) {
-                k = 0;
-                name = keys;
-            } else {
-                name += 1 + (unsigned char)*name;
-            }
-            if (name_matches(p, len, name + 1, (unsigned char)*name)) {
-                found[k] = (int)(v - toks); /* smaller here than vi */
-                break;
-            }
-        }
-        (void)vi;
-#endif
         /* The next key: skip the value and everything nested inside it
          * (only a container has anything inside). */
         t = v + 1;
@@ -797,61 +721,59 @@ void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj
         }
     }
 }
-
-/* ---- string decoding and UTF-8 --------------------------------------------- */
-
-/* Decodes [text, e) in place from d, its first special byte, on. */
-static CCAT_NOINLINE ccat_status_t decode_rest(char *text, char *d, const char *e, size_t *out_len)
+#else
+void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj,
+                       const char *keys, int nkeys, int *found)
 {
-    const char *s = d; /* reads run ahead of writes once an escape shrank the text */
-    for (;;) {
-        unsigned c = (unsigned char)*s;
-        size_t k;
-        if (c == '\\') {
-            unsigned long cp;
-            if ((k = unescape(s, e, &cp)) == 0) {
-                return CCAT_ERR_JSON_STRING;
+    for (int k = 0; k < nkeys; k++) {
+        found[k] = -1;
+    }
+    if (obj < 0 || obj >= ntoks || toks[obj].type != JSMN_OBJECT) {
+        return;
+    }
+    /* The object's keys are the tokens linked to it (a value is linked to
+     * its key), its tokens those that start before its end. A later
+     * duplicate member overwrites an earlier one (last wins). */
+    for (int i = obj + 1; i + 1 < ntoks && toks[i].start < toks[obj].end; i++) {
+        const char *name = keys; /* its length byte */
+        for (int k = 0; toks[i].parent == obj && k < nkeys; k++, name += 1 + (unsigned char)*name) {
+            if (key_equals(js + toks[i].start, js + toks[i].end, name + 1, name + 1 + (unsigned char)*name)) {
+                found[k] = i + 1;
             }
-            s += k;
-            d += put_utf8(d, cp); /* never longer than the escape */
-        } else {
-            if (c < 0x20) {
-                return CCAT_ERR_JSON_STRING; /* only in text the parser never saw */
-            }
-            if ((k = c < 0x80 ? 1 : utf8_seq((const unsigned char *)s, (const unsigned char *)e)) == 0) {
-                return CCAT_ERR_JSON_STRING;
-            }
-            do {
-                *d++ = *s++;
-            } while (--k != 0);
-        }
-        const char *run = plain_end(s, e);
-        if (d != s) {
-            memmove(d, s, (size_t)(run - s)); /* once an escape shrank the text */
-        }
-        d += run - s;
-        if ((s = run) == e) {
-            break;
         }
     }
-    *d = '\0';
-    *out_len = (size_t)(d - text);
-    return CCAT_OK;
 }
+#endif
+
+/* ---- string decoding and UTF-8 --------------------------------------------- */
 
 ccat_status_t ccat_json_string_decode(char *js, const jsmntok_t *t, size_t *out_len)
 {
     if (t->type != JSMN_STRING || t->start < 0 || t->end < t->start) {
         return CCAT_ERR_JSON_STRING;
     }
-    char *const text = js + t->start;
-    char *const e = js + t->end;
-    char *const s = text + (plain_end(text, e) - text);
-    if (s != e) {
-        return decode_rest(text, s, e, out_len); /* escapes or non-ASCII */
+    char *const text = js + t->start, *d = text;
+    const char *s = text, *const e = js + t->end;
+    while (s != e) {
+#ifndef __OPTIMIZE_SIZE__
+        /* -O2: a run that needs no look at once (moved once an escape shrank the text). */
+        const char *run = plain_end(s, e);
+        if (d != s) {
+            memmove(d, s, (size_t)(run - s));
+        }
+        d += run - s;
+        if ((s = run) == e) {
+            break;
+        }
+#endif
+        unsigned long cp;
+        if ((s = next_cp(s, e, &cp, 1)) == NULL) {
+            return CCAT_ERR_JSON_STRING;
+        }
+        d += put_utf8(d, cp); /* never longer than what it decodes: d stays <= s */
     }
-    *e = '\0'; /* where the closing quote was */
-    *out_len = (size_t)(e - text);
+    *d = '\0'; /* at the latest where the closing quote was */
+    *out_len = (size_t)(d - text);
     return CCAT_OK;
 }
 
@@ -859,20 +781,21 @@ long ccat_utf8_count(const char *s, size_t n)
 {
     const char *const e = s + n;
     long count = 0;
-    for (;;) {
+    while (s != e) {
+#ifndef __OPTIMIZE_SIZE__
         const char *run = plain_end(s, e);
         count += run - s;
         if ((s = run) == e) {
-            return count;
+            break;
         }
-        unsigned c = (unsigned char)*s;
-        size_t k = c == 0 ? 0 : c < 0x80 ? 1 : utf8_seq((const unsigned char *)s, (const unsigned char *)e);
-        if (k == 0) {
+#endif
+        unsigned long cp;
+        if ((s = next_cp(s, e, &cp, 0)) == NULL) {
             return -1;
         }
-        s += k;
         count++;
     }
+    return count;
 }
 
 /* ---- escaping --------------------------------------------------------------- */
