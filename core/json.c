@@ -2,16 +2,15 @@
  * @file json.c
  * @brief Internal: strict RFC 8259 JSON on top of jsmn, and JSON string coding.
  *
- * jsmn (Debian's libjsmn-dev; strict mode, parent links, see json.h) makes
+ * jsmn (Debian's libjsmn-dev; parent links, not strict, see json.h) makes
  * the tokens; it is compiled here and only here, with JSMN_STATIC so that
  * the library exports no jsmn symbol an application with its own jsmn could
  * collide with. jsmn checks brackets and escapes, little else: it lets
- * through missing or extra separators, bad numbers and literals, raw control
- * characters in strings, several roots, and it stops at a NUL byte. So one
- * iterative walk over the text then checks every byte between the tokens,
- * every primitive's grammar and every string's text. jsmn refuses a bare
- * number or literal as the root, which RFC 8259 allows: that case is
- * handled here.
+ * through missing or extra separators, keys and values out of turn, any
+ * unquoted word as a primitive, raw control characters in strings, several
+ * roots, and it stops at a NUL byte. So one iterative walk over the text
+ * then checks every byte between the tokens, every primitive's grammar and
+ * every string's text.
  *
  * One decoder of a code point (an escape or UTF-8) serves string decoding,
  * key comparison and UTF-8 counting.
@@ -311,16 +310,6 @@ static int is_ws(unsigned c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* The first byte of js[0..len) that is not whitespace, or len. */
-static size_t skip_ws(const char *js, size_t len)
-{
-    size_t p = 0;
-    while (p < len && is_ws((unsigned char)js[p])) {
-        p++;
-    }
-    return p;
-}
-
 /*
  * Does the text [s, e) of a string hold no raw control character? That is
  * all jsmn leaves unchecked in a string: it refuses any other escape than
@@ -391,15 +380,17 @@ enum { ROOT = 1, KEY = 2, VALUE = 4, COLON = 8, COMMA = 16, CLOSE = 32, END = 64
  * token (a string's opening quote, a container's opening bracket); every
  * primitive has the grammar's form and no string a raw control character.
  * RFC 8259's grammar is then a rule on neighbours: what may come after what
- * (next_ok). That needs to know whether a string is a key and whether a ','
- * is inside an object or an array, and jsmn's parent links tell: a key is a
- * string linked to an object, a value after a ',' is linked to the
- * container (jsmn moves up from the key on a ','), anything else to the key
- * or the array. As long as the text walked is a valid beginning of JSON,
- * jsmn's links up to there are right (it is a one-pass tokenizer), so the
- * first wrong neighbour is always seen. jsmn itself makes sure brackets
- * match (type and nesting), that none closes at the root and that none is
- * left open. No counts, no stack: no recursion, no depth limit.
+ * (next_ok). That needs to know whether a token is a key or a value, and
+ * jsmn's parent links tell: jsmn links a token to the innermost open
+ * container, or to the key before a ':' (on a ',' it moves back up from the
+ * key). So a string linked to an object is a key; a token linked to an
+ * array or a key is a value; the root is linked to nothing; anything else
+ * linked to an object is not JSON (jsmn takes `{1:2}`). While the text
+ * walked is a valid beginning of JSON, jsmn's tokens and links up to there
+ * are those of that JSON (it is a one-pass tokenizer), so the first wrong
+ * neighbour is always seen. jsmn itself makes sure brackets match (type and
+ * nesting), that none closes at the root and that none is left open. No
+ * counts, no stack: no recursion, no depth limit.
  */
 static CCAT_HOT_NOINLINE int tokens_match(const char *js, size_t len, const jsmntok_t *toks, int n, int plain)
 {
@@ -533,22 +524,6 @@ static int tokens_ok(const char *js, size_t len, const jsmntok_t *toks, int n, i
     return FLAT_OBJECT_OK(js, len, toks, n, *plain) || tokens_match(js, len, toks, n, *plain);
 }
 
-/* A bare number or literal (or nothing valid) at p (not whitespace), which
- * jsmn's strict mode refuses as the root: it wants a delimiter after a
- * primitive. Out of line at -O2: rare, and jsmn's code inlined in parse()
- * keeps the registers. */
-static CCAT_HOT_NOINLINE int bare_root(const char *js, size_t p, size_t len, jsmntok_t *toks)
-{
-    while (is_ws((unsigned char)js[len - 1])) {
-        len--; /* stops at p */
-    }
-    if (!primitive_ok(js + p, js + len)) {
-        return CCAT_ERR_JSON_SYNTAX;
-    }
-    toks[0] = (jsmntok_t){JSMN_PRIMITIVE, (int)p, (int)len, 0, -1};
-    return 1;
-}
-
 /* ccat_json_parse(), and *plain (see ccat_json_parse_plain()). */
 static int parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks, int *plain)
 {
@@ -561,10 +536,6 @@ static int parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks, in
     }
     if (ntoks == 0) {
         return CCAT_ERR_RESPONSE_TOO_LARGE; /* (jsmn would only count) */
-    }
-    size_t p = skip_ws(js, len);
-    if (p < len && js[p] != '{' && js[p] != '[' && js[p] != '"') {
-        return bare_root(js, p, len, toks);
     }
     jsmn_parser parser;
     jsmn_init(&parser);

@@ -3,21 +3,24 @@
  * @brief Internal: strict JSON on top of jsmn, and JSON string coding.
  *
  * jsmn (libjsmn-dev) tokenizes; this layer rejects everything jsmn lets
- * through that is not RFC 8259 JSON (separators, number and literal grammar,
- * raw control characters in strings, several roots, trailing data, NUL
- * bytes) and handles the bare number or literal root jsmn's strict mode
- * refuses. The token layout is jsmn's, which the rest of ccat relies on.
+ * through that is not RFC 8259 JSON (separators, keys and values out of
+ * turn, number and literal grammar, raw control characters in strings,
+ * several roots, trailing data, NUL bytes). The token layout is jsmn's,
+ * which the rest of ccat relies on.
  */
 #ifndef CCAT_CORE_JSON_H
 #define CCAT_CORE_JSON_H
 
 #include <stddef.h>
 
-/* One jsmn configuration for the whole library (tokens carry parent links).
+/* One jsmn configuration for the whole library: tokens carry parent links;
+ * not JSMN_STRICT, whose checks the layer on top makes anyway (its own are
+ * stricter) and whose refusal of a bare number or literal as the root it
+ * would have to undo (Cortex-M4: jsmn's code 100 bytes smaller, no code of
+ * our own for a bare root).
  * Only json.c compiles jsmn's code (it defines JSMN_IMPLEMENTATION_HERE, and
  * JSMN_STATIC so that the library exports no jsmn symbol); everywhere else
  * this is just the token type. */
-#define JSMN_STRICT
 #define JSMN_PARENT_LINKS
 #ifndef JSMN_IMPLEMENTATION_HERE
 #define JSMN_HEADER
@@ -30,8 +33,11 @@
  * Tokenize and validate the JSON text js[0..len) into toks[0..ntoks).
  * Returns the number of tokens (>= 1) or CCAT_ERR_JSON_SYNTAX, or
  * CCAT_ERR_RESPONSE_TOO_LARGE when ntoks is too small (jsmn stops when the
- * tokens run out, so this also comes for text with a syntax error further
- * on, and always for ntoks == 0). Offsets are ints: len must be < INT_MAX.
+ * tokens run out, and the layer's checks come after it, so this also comes
+ * for text with a syntax error jsmn does not see itself: anything but a bad
+ * escape, a bracket that does not match, or a control or non-ASCII byte
+ * outside strings; and always for ntoks == 0). Offsets are ints: len must be
+ * < INT_MAX.
  */
 int ccat_json_parse(const char *js, size_t len, jsmntok_t *toks, unsigned ntoks);
 

@@ -2,7 +2,7 @@
  * Reference strict JSON tokenizer for the tests of core/json.c: plain
  * recursive descent straight from the RFC 8259 grammar, written without
  * jsmn and without core/json.c's code, that makes the tokens jsmn makes
- * (strict, parent links): strings start after the opening quote and end on
+ * (parent links): strings start after the opening quote and end on
  * the closing one, containers span their brackets, a key is its object's
  * child and its value the key's child, size counts children.
  *
