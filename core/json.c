@@ -331,45 +331,40 @@ static int string_ok(const char *s, const char *e)
     return 1;
 }
 
-/* The end of the digits at s, of which there must be one at least; or NULL. */
-static const char *digits(const char *s, const char *e)
-{
-    const char *p = s;
-    while (p < e && (unsigned)(*p - '0') < 10u) {
-        p++;
-    }
-    return p != s ? p : NULL;
-}
-
 /* Is [s, e) (s < e) exactly a number or a literal? */
 static PRIMITIVE_INLINE int primitive_ok(const char *s, const char *e)
 {
     /* "true", "false", "null": each literal's offset and length in lits. */
     static const char lits[] = "true" "false" "null";
+    /*
+     * -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)? as a state machine:
+     * state 0 the start, 1 after '-', 2 after a leading '0', 3 in the integer
+     * digits, 4 after '.', 5 in the fraction, 6 after 'e', 7 after its sign,
+     * 8 in the exponent; 2, 3, 5 and 8 may end the number. Each row: the
+     * next state (9: refused) on '0', '1'-'9', '-', '+', '.', 'e' or 'E', a
+     * hex digit each from the lowest.
+     */
+    static const uint32_t next[9] = {0x999132, 0x999932, 0x649999, 0x649933, 0x999955,
+                                     0x699955, 0x997788, 0x999988, 0x999988};
     unsigned at = *s == 't' ? 0x04u : *s == 'f' ? 0x45u : *s == 'n' ? 0x94u : 0;
     if (at != 0) {
         return (size_t)(e - s) == (at & 15u) && memcmp(s, lits + (at >> 4), at & 15u) == 0;
     }
-    /* -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)? */
-    s += *s == '-';
-    const char *q = digits(s, e);
-    if (q == NULL || (*s == '0' && q != s + 1)) {
-        return 0;
+    unsigned state = 0;
+    for (; s < e; s++) {
+        const unsigned c = (unsigned char)*s;
+        const unsigned k = c - '0' < 10u ? c != '0' : c == '-' ? 2 : c == '+' ? 3 : c == '.' ? 4
+                           : (c | 0x20) == 'e' ? 5 : 6; /* the column; 6: none */
+        if (k == 6 || (state = next[state] >> 4 * k & 15) == 9) {
+            return 0;
+        }
     }
-    if (q < e && *q == '.' && (q = digits(q + 1, e)) == NULL) {
-        return 0;
-    }
-    if (q < e && (*q | 0x20) == 'e') {
-        q++;
-        q += q < e && (*q == '+' || *q == '-');
-        q = digits(q, e);
-    }
-    return q == e;
+    return (0x12Cu >> state) & 1;
 }
 
 /* The walk's states: what came last. AT_OBJECT and AT_ARRAY are jsmn's
  * types of the containers just opened. */
-enum { AT_START = 0, AT_OBJECT = JSMN_OBJECT, AT_ARRAY = JSMN_ARRAY, AT_KEY, AT_COLON, AT_VALUE, AT_COMMA };
+enum { AT_START, AT_OBJECT = JSMN_OBJECT, AT_ARRAY = JSMN_ARRAY, AT_KEY, AT_COLON, AT_VALUE, AT_COMMA };
 /* Its classes: what comes next (a bit each). */
 enum { ROOT = 1, KEY = 2, VALUE = 4, COLON = 8, COMMA = 16, CLOSE = 32, END = 64, NOT_JSON = 128 };
 
@@ -392,7 +387,8 @@ enum { ROOT = 1, KEY = 2, VALUE = 4, COLON = 8, COMMA = 16, CLOSE = 32, END = 64
  * nesting), that none closes at the root and that none is left open. No
  * counts, no stack: no recursion, no depth limit.
  */
-static CCAT_HOT_NOINLINE int tokens_match(const char *js, size_t len, const jsmntok_t *toks, int n, int plain)
+static CCAT_NOINLINE int
+tokens_match(const char *js, size_t len, const jsmntok_t *toks, int n, int plain)
 {
     /* The classes that may follow each state. */
     static const unsigned char next_ok[7] = {
@@ -425,7 +421,8 @@ static CCAT_HOT_NOINLINE int tokens_match(const char *js, size_t len, const jsmn
             if ((size_t)t->start - (size_t)str != p) {
                 return 0;
             }
-            cls = t->parent < 0 ? ROOT : toks[t->parent].type != JSMN_OBJECT ? VALUE : str ? KEY : NOT_JSON;
+            const int in_object = t->parent >= 0 && toks[t->parent].type == JSMN_OBJECT;
+            cls = t->parent < 0 ? ROOT : !in_object ? VALUE : str ? KEY : NOT_JSON;
             if (cls == KEY) {
                 next = AT_KEY;
             } else if (t->type <= JSMN_ARRAY) {
@@ -480,7 +477,8 @@ flat_pairs_ok(const char *js, size_t len, const jsmntok_t *k, const jsmntok_t *l
             (!plain && !string_ok(js + k->start, js + ke))) {
             return 0;
         }
-        if (v->type == JSMN_STRING && (size_t)v->start == ke + 3 && (plain || string_ok(js + v->start, js + ve))) {
+        if (v->type == JSMN_STRING && (size_t)v->start == ke + 3 &&
+            (plain || string_ok(js + v->start, js + ve))) {
             p = ve + 1; /* after the closing quote, which comes before the '}' */
         } else if (v->type == JSMN_PRIMITIVE && (size_t)v->start == ke + 2 &&
                    primitive_ok(js + ke + 2, js + ve)) {
@@ -514,8 +512,9 @@ static int flat_object_ok(const char *js, size_t len, const jsmntok_t *toks, int
 #endif
 
 /* Are jsmn's n tokens exactly the text? *plain: see ccat_json_parse_plain().
- * (Inline in parse(): out of line it would save 34 bytes at -Os but add 48
- * to the worst-case stack, and at -O2 jsmn's code comes out cheaper so.) */
+ * (tokens_match() is out of line: at -O2 jsmn's code inlined in parse()
+ * keeps the registers; at -Os it saves 56 bytes for 48 more bytes of
+ * worst-case stack, create path 472 -> 520 B.) */
 static int tokens_ok(const char *js, size_t len, const jsmntok_t *toks, int n, int *plain)
 {
 #ifdef SCAN_SSE2
@@ -708,7 +707,8 @@ void ccat_json_members(const char *js, const jsmntok_t *toks, int ntoks, int obj
     for (int i = obj + 1; i + 1 < ntoks && toks[i].start < toks[obj].end; i++) {
         const char *name = keys; /* its length byte */
         for (int k = 0; toks[i].parent == obj && k < nkeys; k++, name += 1 + (unsigned char)*name) {
-            if (key_equals(js + toks[i].start, js + toks[i].end, name + 1, name + 1 + (unsigned char)*name)) {
+            const char *const k_end = name + 1 + (unsigned char)*name;
+            if (key_equals(js + toks[i].start, js + toks[i].end, name + 1, k_end)) {
                 found[k] = i + 1;
             }
         }
