@@ -798,26 +798,24 @@ size_t ccat_json_escape(char *out, size_t cap, const char *s, size_t n)
     for (; i < n; i++) {
         /* As Python's json.dumps (so botocore): \b \t \n \f \r, else \u00xx
          * for C0 controls and DEL; UTF-8 passes through (no \uXXXX). */
-        unsigned c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f && o < room) {
-            out[o++] = (char)c; /* the common case: copied as it is */
-            continue;
+        const unsigned c = (unsigned char)s[i];
+        char e[6] = {'\\', (char)c, '0', '0', 0, 0};
+        size_t k = 2;
+        if (c - 8u < 6u && short_esc[c - 8] != 0) {
+            e[1] = short_esc[c - 8];
+        } else if (c < 0x20 || c == 0x7f) {
+            e[1] = 'u';
+            e[4] = hex[c >> 4];
+            e[5] = hex[c & 15];
+            k = 6;
+        } else if (c != '"' && c != '\\') {
+            e[0] = (char)c; /* the common case: copied as it is */
+            k = 1;
         }
-        char esc = (char)(c == '"' || c == '\\' ? c : c - 8u < 6u ? (unsigned char)short_esc[c - 8] : 0u);
-        size_t k = esc != 0 ? 2 : c < 0x20 || c == 0x7f ? 6 : 1;
         if (room - o < k) {
             return 0;
         }
-        if (k == 1) {
-            out[o] = (char)c;
-        } else if (k == 2) {
-            out[o] = '\\';
-            out[o + 1] = esc;
-        } else {
-            memcpy(out + o, "\\u00", 4);
-            out[o + 4] = hex[c >> 4];
-            out[o + 5] = hex[c & 15];
-        }
+        memcpy(out + o, e, k);
         o += k;
     }
     out[o++] = '"';

@@ -371,6 +371,32 @@ static void test_flat_mutations(void)
     }
 }
 
+/* Every text of up to 5 bytes over JSON's punctuation, a digit, a sign, a
+ * letter and a space: verdict and tokens as the reference's. The walk's
+ * rule on neighbours and jsmn's parent links meet every way here. */
+static void test_short_texts(void)
+{
+    static const char alphabet[] = "[]{}:,\"1- x";
+    const size_t na = sizeof(alphabet) - 1;
+    char buf[5];
+    for (size_t len = 0; len <= sizeof(buf); len++) {
+        size_t idx[sizeof(buf)] = {0};
+        for (;;) {
+            for (size_t i = 0; i < len; i++) {
+                buf[i] = alphabet[idx[i]];
+            }
+            check_like_ref(buf, len);
+            size_t k = len;
+            while (k > 0 && ++idx[k - 1] == na) {
+                idx[--k] = 0;
+            }
+            if (k == 0) {
+                break;
+            }
+        }
+    }
+}
+
 static void test_members(void)
 {
     static const char keys[] = "\6" "secret" "\4" "name" "\13" "expiresTime" "\15" "accessTokenId";
@@ -843,6 +869,7 @@ int main(void)
     test_strings();
     test_structure();
     test_flat_mutations();
+    test_short_texts();
     test_members();
     test_decode();
     test_utf8_count();
