@@ -250,10 +250,10 @@ static CCAT_NOINLINE const char *next_cp(const char *s, const char *e, unsigned 
         c = (unsigned char)*s++;
         if (c == 'u') {
             long hi = hex4(s, e), lo;
-            s += 4;
             if (hi < 0 || (unsigned long)hi - 0xDC00 < 0x400) {
                 return NULL; /* no hex digits, or a lone second half */
             }
+            s += 4;
             c = (unsigned long)hi;
             if (c - 0xD800 < 0x400) { /* a first half: the second must follow */
                 if (e - s < 2 || s[0] != '\\' || s[1] != 'u' ||
