@@ -61,7 +61,7 @@ enum {
     ST_ERROR = 0x80
 };
 
-#define F_LENGTH 1u  /* Content-Length seen, value in remaining */
+#define F_LENGTH 1u  /* Content-Length seen, value in length */
 #define F_CHUNKED 2u /* Transfer-Encoding: chunked seen */
 #define F_CLOSE 4u   /* Connection: close */
 #define F_KEEP 8u    /* HTTP/1.1, or Connection: keep-alive */
@@ -82,13 +82,15 @@ typedef unsigned long word_t;
 #include <emmintrin.h>
 #endif
 
-/* Unaligned word load (memcpy compiles to a single load). */
+#ifndef __OPTIMIZE_SIZE__
+/* Unaligned word load (memcpy compiles to a single load); -O2 only. */
 static word_t load(const char *p)
 {
     word_t w;
     memcpy(&w, p, sizeof w);
     return w;
 }
+#endif
 
 /* Record e for every later call; a failed connection is not reused. */
 static ccat_status_t fail(ccat_http_response_t *r, ccat_status_t e)
@@ -127,7 +129,8 @@ static char *skip_plain(char *p, const char *end)
         }
     }
 #endif
-#if SWAR
+#if SWAR && !defined(__OPTIMIZE_SIZE__)
+    /* -O2 only: at -Os the byte loop alone is smaller. */
     while ((size_t)(end - p) >= WORD_BYTES) {
         word_t x = load(p);
         word_t m = ((x - ONES * 0x20) | (x + ONES)) & (ONES * 0x80);
@@ -178,6 +181,13 @@ static int field_line_ok(const char *s, const char *e)
  * is exact. */
 static int ieq(const char *p, const char *lit, size_t n)
 {
+#ifdef __OPTIMIZE_SIZE__
+    /* -Os: a byte at a time is smaller than the word loads. */
+    while (n != 0 && (*p++ | 0x20) == *lit++) {
+        n--;
+    }
+    return n == 0;
+#else
     size_t i;
     if (WORD_BYTES > 4 && n < WORD_BYTES) {
         uint32_t a, b, c, d;
@@ -193,6 +203,7 @@ static int ieq(const char *p, const char *lit, size_t n)
         }
     }
     return (load(p + n - WORD_BYTES) | ONES * 0x20) == load(lit + n - WORD_BYTES);
+#endif
 }
 
 /* Digits (base 10 or 16) from p on: the value goes to *x. Returns the end
@@ -307,10 +318,10 @@ static ccat_status_t content_length(ccat_http_response_t *r, const char *v, cons
     if (v == e || number(v, e, 10, &x) != e || (x >> 63) != 0) {
         return CCAT_ERR_HTTP_LENGTH_INVALID;
     }
-    if ((r->flags & F_LENGTH) && x != r->remaining) {
+    if ((r->flags & F_LENGTH) && x != r->length) {
         return CCAT_ERR_HTTP_LENGTH_CONFLICT;
     }
-    r->remaining = x;
+    r->length = x;
     r->flags |= F_LENGTH;
     return CCAT_OK;
 }
@@ -368,24 +379,31 @@ static CCAT_HOT_INLINE ccat_status_t framing(ccat_http_response_t *r)
     }
     r->state = ST_LENGTH;
     if (f & F_LENGTH) {
-        return r->remaining > r->cap - r->head_len ? CCAT_ERR_RESPONSE_TOO_LARGE : CCAT_OK;
+        r->remaining = (size_t)r->length; /* used only when it fits */
+        return r->length > r->cap - r->head_len ? CCAT_ERR_RESPONSE_TOO_LARGE : CCAT_OK;
     }
     r->state = ST_UNTIL_EOF;
     r->keep_alive = 0;
     return CCAT_OK;
 }
 
-/* chunk-size line: 1*HEXDIG [BWS ";" extensions]; extensions are ignored. */
-static ccat_status_t chunk_size(ccat_http_response_t *r, const char *s, const char *e)
+/* chunk-size line: 1*HEXDIG [BWS ";" extensions]; extensions are ignored.
+ * A size beyond room, the free bytes, cannot fit. */
+static ccat_status_t chunk_size(ccat_http_response_t *r, const char *s, const char *e, size_t room)
 {
-    const char *p = number(s, e, 16, &r->remaining);
+    uint64_t x;
+    const char *p = number(s, e, 16, &x);
     if (p == NULL || p == s) {
         return CCAT_ERR_HTTP_CHUNK_SIZE;
     }
     while (p < e && (*p == ' ' || *p == '\t')) {
         p++;
     }
-    return p < e && *p != ';' ? CCAT_ERR_HTTP_CHUNK_SIZE : CCAT_OK;
+    if (p < e && *p != ';') {
+        return CCAT_ERR_HTTP_CHUNK_SIZE;
+    }
+    r->remaining = (size_t)x;
+    return x > room ? CCAT_ERR_RESPONSE_TOO_LARGE : CCAT_OK;
 }
 
 /*
@@ -413,11 +431,8 @@ static ccat_status_t line(ccat_http_response_t *r, unsigned *st, char *s, char *
         *st = r->state;
         return err;
     case ST_SIZE:
-        err = chunk_size(r, s, e);
+        err = chunk_size(r, s, e, (size_t)(r->buf + r->cap - out));
         *st = r->remaining ? ST_DATA : ST_TRAILER;
-        if (err == CCAT_OK && r->remaining > (size_t)(r->buf + r->cap - out)) {
-            err = CCAT_ERR_RESPONSE_TOO_LARGE;
-        }
         return err;
     case ST_DATA_END: /* empty: the loop let only CR or LF start it */
         *st = ST_SIZE;
@@ -486,7 +501,7 @@ static CCAT_HOT_INLINE ccat_status_t header_fast(ccat_http_response_t *r, char *
                 d++;
             }
             if (d == e) {
-                r->remaining = x;
+                r->length = x;
                 r->flags |= F_LENGTH;
                 *e = '\0';
                 return CCAT_OK;
@@ -643,15 +658,15 @@ static CCAT_HOT_INLINE ccat_status_t head_fast(ccat_http_response_t *r, char **s
         r->body = s;
         r->keep_alive = 1;
         *st = ST_LENGTH;
-        if (r->remaining <= (size_t)(end - s)) {
+        if (r->length <= (size_t)(end - s)) {
             /* The whole body is there (so it fits): no move, no copy. */
-            *sp = s + r->remaining;
+            *sp = s + r->length;
             *pp = *sp;
-            r->remaining = 0;
             *st = ST_DONE;
             return CCAT_OK;
         }
-        if (r->remaining > r->cap - r->head_len) {
+        r->remaining = (size_t)r->length; /* used only when it fits */
+        if (r->length > r->cap - r->head_len) {
             err = CCAT_ERR_RESPONSE_TOO_LARGE;
         }
     } else if (r->status < 200 && r->status != 101) {
@@ -752,8 +767,7 @@ static ccat_status_t finish(ccat_http_response_t *r, unsigned st, char *out, cha
 static char *drop_interim(ccat_http_response_t *r, char *p, char *end)
 {
     memmove(r->buf, p, (size_t)(end - p));
-    r->flags = 0;
-    r->remaining = 0;
+    r->flags = 0; /* length is read only under F_LENGTH */
     r->request_id = r->error_type = r->date = NULL;
     return end - (p - r->buf);
 }
@@ -829,7 +843,7 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
             size_t k = (size_t)(end - s);
             if (st != ST_UNTIL_EOF) {
                 if (resp->remaining < k) {
-                    k = (size_t)resp->remaining;
+                    k = resp->remaining;
                 }
                 resp->remaining -= k;
             }

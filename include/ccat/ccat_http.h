@@ -48,7 +48,8 @@ typedef struct ccat_http_response {
     size_t used;              /**< Bytes stored (head, then head + decoded body). */
     size_t scan;              /**< Head: where the search for the blank line resumes. */
     size_t head_len;          /**< Head bytes (status line + headers + blank line). */
-    uint64_t remaining;       /**< Body bytes still expected (length or current chunk). */
+    uint64_t length;          /**< Private: Content-Length value (up to 2^63 - 1). */
+    size_t remaining;         /**< Private: body bytes still expected (ones that fit the buffer). */
     uint8_t state;            /**< Private: where the parser is (head, body, chunk line, ...). */
     uint8_t flags;            /**< Private: framing seen in the head (length, chunked, close). */
 } ccat_http_response_t;
