@@ -738,12 +738,8 @@ static ccat_status_t finish(ccat_http_response_t *r, unsigned st, char *out, cha
 {
     char *b = r->buf;
     size_t n = st < ST_LENGTH ? (size_t)(end - s) : 0;
-    if (out != s) {
-        memmove(out, s, n);
-    }
-    if (top != out + n) {
-        memset(out + n, 0, (size_t)(top - (out + n)));
-    }
+    memmove(out, s, n); /* no test for the no-op cases: smaller */
+    memset(out + n, 0, (size_t)(top - (out + n)));
     r->state = (uint8_t)st;
     r->scan = (size_t)(out - b) + (size_t)(p - s);
     r->used = (size_t)(out - b) + n;
@@ -847,9 +843,7 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
                 }
                 resp->remaining -= k;
             }
-            if (out != s) {
-                memmove(out, s, k);
-            }
+            memmove(out, s, k); /* a no-op unless chunked */
             out += k;
             p = s += k;
             if (st == ST_UNTIL_EOF || resp->remaining != 0) {
