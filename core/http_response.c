@@ -362,29 +362,29 @@ static ccat_status_t header(ccat_http_response_t *r, char *s, char *e)
  * -O2: inlined (one call per response, two callers). */
 static CCAT_HOT_INLINE ccat_status_t framing(ccat_http_response_t *r)
 {
-    unsigned f = r->flags;
+    unsigned f = r->flags, st = ST_LENGTH;
     int s = r->status;
+    ccat_status_t err = CCAT_OK;
     r->body = r->buf + r->head_len;
     r->keep_alive = (uint8_t)((f & (F_KEEP | F_CLOSE)) == F_KEEP && s != 101);
     if ((f & F_LENGTH) && (f & F_CHUNKED)) {
         return CCAT_ERR_HTTP_LENGTH_CONFLICT;
     }
-    r->state = ST_DONE; /* no body for 204, 304 and 101 */
     if (s < 200 || s == 204 || s == 304) {
-        return CCAT_OK;
-    }
-    r->state = ST_SIZE;
-    if (f & F_CHUNKED) {
-        return CCAT_OK;
-    }
-    r->state = ST_LENGTH;
-    if (f & F_LENGTH) {
+        st = ST_DONE; /* no body for 204, 304 and 101 */
+    } else if (f & F_CHUNKED) {
+        st = ST_SIZE;
+    } else if (f & F_LENGTH) {
         r->remaining = (size_t)r->length; /* used only when it fits */
-        return r->length > r->cap - r->head_len ? CCAT_ERR_RESPONSE_TOO_LARGE : CCAT_OK;
+        if (r->length > r->cap - r->head_len) {
+            err = CCAT_ERR_RESPONSE_TOO_LARGE;
+        }
+    } else {
+        st = ST_UNTIL_EOF;
+        r->keep_alive = 0;
     }
-    r->state = ST_UNTIL_EOF;
-    r->keep_alive = 0;
-    return CCAT_OK;
+    r->state = (uint8_t)st;
+    return err;
 }
 
 /* chunk-size line: 1*HEXDIG [BWS ";" extensions]; extensions are ignored.
