@@ -381,6 +381,7 @@ static CCAT_HOT_INLINE ccat_status_t framing(ccat_http_response_t *r)
         }
     } else {
         st = ST_UNTIL_EOF;
+        r->remaining = (size_t)-1; /* more than the buffer holds: never reaches 0 */
         r->keep_alive = 0;
     }
     r->state = (uint8_t)st;
@@ -837,17 +838,15 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
         if (st >= ST_LENGTH) {
             /* Body data: it only moves for chunked data, over its framing. */
             size_t k = (size_t)(end - s);
-            if (st != ST_UNTIL_EOF) {
-                if (resp->remaining < k) {
-                    k = resp->remaining;
-                }
-                resp->remaining -= k;
+            if (resp->remaining < k) {
+                k = resp->remaining;
             }
+            resp->remaining -= k;
             memmove(out, s, k); /* a no-op unless chunked */
             out += k;
             p = s += k;
-            if (st == ST_UNTIL_EOF || resp->remaining != 0) {
-                break;
+            if (resp->remaining != 0) {
+                break; /* always for ST_UNTIL_EOF */
             }
             st = st == ST_LENGTH ? ST_DONE : ST_DATA_END;
             continue;
