@@ -48,8 +48,8 @@
 #include "hints.h"
 
 enum {
-    /* Line states: the pending line starts at head_len + body_len. */
-    ST_HEAD,      /* head lines (kept in place; body_len is 0) */
+    /* Line states: the pending line starts at body + body_len. */
+    ST_HEAD,      /* head lines (kept in place; body is buf until the head ends) */
     ST_SIZE,      /* chunk-size line */
     ST_DATA_END,  /* the empty line after chunk data */
     ST_TRAILER,   /* trailer lines, up to the empty line */
@@ -253,14 +253,15 @@ static const char header_names[] = "\017content-length:\022transfer-encoding:\01
                                    "\005date:\021x-amzn-requestid:\021x-amzn-errortype:";
 
 /* Which header the line s[0..len) is; *name_len: its name's length with
- * the colon. The first letter rules most names out before ieq(). */
+ * the colon. (No first-letter test before ieq(): smaller at -Os, and at -O2
+ * the names the responses carry are matched by header_fast() first.) */
 static unsigned header_id(const char *s, size_t len, size_t *name_len)
 {
     const char *n = header_names;
     unsigned id;
     for (id = H_LENGTH; id <= H_ERROR_TYPE; id++) {
         size_t k = (unsigned char)*n++;
-        if ((*s | 0x20) == *n && len >= k && ieq(s, n, k)) {
+        if (len >= k && ieq(s, n, k)) {
             *name_len = k;
             return id;
         }
@@ -358,14 +359,14 @@ static ccat_status_t header(ccat_http_response_t *r, char *s, char *e)
     return CCAT_OK;
 }
 
-/* The head (head_len bytes) is complete: choose how the body is delimited.
+/* The head is complete, the body starts at body: choose how it is delimited.
  * -O2: inlined (one call per response, two callers). */
-static CCAT_HOT_INLINE ccat_status_t framing(ccat_http_response_t *r)
+static CCAT_HOT_INLINE ccat_status_t framing(ccat_http_response_t *r, char *body)
 {
     unsigned f = r->flags, st = ST_LENGTH;
     int s = r->status;
     ccat_status_t err = CCAT_OK;
-    r->body = r->buf + r->head_len;
+    r->body = body;
     r->keep_alive = (uint8_t)((f & (F_KEEP | F_CLOSE)) == F_KEEP && s != 101);
     if ((f & F_LENGTH) && (f & F_CHUNKED)) {
         return CCAT_ERR_HTTP_LENGTH_CONFLICT;
@@ -376,7 +377,7 @@ static CCAT_HOT_INLINE ccat_status_t framing(ccat_http_response_t *r)
         st = ST_SIZE;
     } else if (f & F_LENGTH) {
         r->remaining = (size_t)r->length; /* used only when it fits */
-        if (r->length > r->cap - r->head_len) {
+        if (r->length > (size_t)(r->buf + r->cap - body)) {
             err = CCAT_ERR_RESPONSE_TOO_LARGE;
         }
     } else {
@@ -427,8 +428,7 @@ static ccat_status_t line(ccat_http_response_t *r, unsigned *st, char *s, char *
         if (r->status < 200 && r->status != 101) {
             return CCAT_AGAIN;
         }
-        r->head_len = (size_t)(next - b);
-        err = framing(r);
+        err = framing(r, next);
         *st = r->state;
         return err;
     case ST_SIZE:
@@ -655,7 +655,6 @@ static CCAT_HOT_INLINE ccat_status_t head_fast(ccat_http_response_t *r, char **s
     if (r->flags == (F_KEEP | F_LENGTH) && (unsigned)(r->status - 200) < 100 && r->status != 204) {
         /* framing()'s outcome for the usual 2xx with a Content-Length. */
         q = s = q + 2;
-        r->head_len = (size_t)(s - b);
         r->body = s;
         r->keep_alive = 1;
         *st = ST_LENGTH;
@@ -667,15 +666,14 @@ static CCAT_HOT_INLINE ccat_status_t head_fast(ccat_http_response_t *r, char **s
             return CCAT_OK;
         }
         r->remaining = (size_t)r->length; /* used only when it fits */
-        if (r->length > r->cap - r->head_len) {
+        if (r->length > (size_t)(b + r->cap - s)) {
             err = CCAT_ERR_RESPONSE_TOO_LARGE;
         }
     } else if (r->status < 200 && r->status != 101) {
         goto out; /* the blank line of an interim response */
     } else {
         q = s = q + 2;
-        r->head_len = (size_t)(s - b);
-        err = framing(r);
+        err = framing(r, s);
         *st = r->state;
     }
     *sp = s;
@@ -697,16 +695,15 @@ void ccat_http_response_init(ccat_http_response_t *resp, char *buf, size_t cap)
         /* -O2: field stores, where the memset of the whole struct is a
          * rep stos that costs more than the stores. */
         resp->status = 0;
-        resp->body = NULL;
         resp->body_len = 0;
         resp->request_id = resp->error_type = resp->date = NULL;
         resp->keep_alive = 0;
-        resp->used = resp->scan = resp->head_len = 0;
+        resp->used = resp->scan = 0;
         resp->remaining = 0;
         resp->state = ST_HEAD;
         resp->flags = 0;
 #endif
-        resp->buf = buf;
+        resp->buf = resp->body = buf; /* the head's lines are counted in body_len */
         resp->cap = buf ? cap : 0;
         if (resp->cap == 0) {
             /* Fail now, so that space() is never 0 without a reported error. */
@@ -744,11 +741,7 @@ static ccat_status_t finish(ccat_http_response_t *r, unsigned st, char *out, cha
     r->state = (uint8_t)st;
     r->scan = (size_t)(out - b) + (size_t)(p - s);
     r->used = (size_t)(out - b) + n;
-    if (st == ST_HEAD) {
-        r->head_len = (size_t)(out - b);
-    } else {
-        r->body_len = (size_t)(out - r->body);
-    }
+    r->body_len = (size_t)(out - r->body);
     if (st == ST_DONE) {
         return CCAT_OK;
     }
@@ -774,13 +767,13 @@ static char *drop_interim(ccat_http_response_t *r, char *p, char *end)
  * -O2: a call that starts in the head tries head_fast() first, in a function
  * of its own, so that the usual whole response costs neither the general
  * loop's set-up nor finish(). Where it stops, its progress is stored (state,
- * head_len, scan) and the general loop goes on from there.
+ * body_len, scan) and the general loop goes on from there.
  */
 static ccat_status_t advance_loop(ccat_http_response_t *resp, size_t n);
 
 static CCAT_NOINLINE ccat_status_t head_start(ccat_http_response_t *r, size_t n)
 {
-    char *b = r->buf, *s = b + r->head_len, *p = b + r->scan, *end = b + r->used + n;
+    char *b = r->buf, *s = r->body + r->body_len, *p = b + r->scan, *end = b + r->used + n;
     unsigned st = ST_HEAD;
     ccat_status_t err;
     if (end - p < 64 + FAST_SPARE) {
@@ -801,7 +794,7 @@ static CCAT_NOINLINE ccat_status_t head_start(ccat_http_response_t *r, size_t n)
         return CCAT_OK;
     }
     r->state = (uint8_t)st;
-    r->head_len = (size_t)(s - b);
+    r->body_len = (size_t)(s - r->body); /* 0 when the head is complete */
     r->scan = (size_t)(p - b);
     return advance_loop(r, n);
 }
@@ -831,7 +824,7 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
     st = resp->state;
     /* out: end of the kept bytes (head lines, then the decoded body); s: the
      * pending line or the data still to take; p: where the line scan resumes. */
-    out = s = b + resp->head_len + resp->body_len;
+    out = s = resp->body + resp->body_len;
     p = b + resp->scan;
     while (st != ST_DONE) {
         char *e;

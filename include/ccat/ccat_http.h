@@ -36,7 +36,8 @@ typedef struct ccat_http_response {
     /* Results (valid once ccat_http_response_advance() returned CCAT_OK). */
     int status;               /**< Status code, 100..999. */
     char *body;               /**< De-chunked body inside the buffer (not NUL-terminated). */
-    size_t body_len;          /**< Body length in bytes. */
+    size_t body_len;          /**< Body length in bytes (while the head is parsed, body is
+                                   the buffer and body_len counts the complete head lines). */
     const char *request_id;   /**< x-amzn-RequestId value, or NULL. */
     const char *error_type;   /**< x-amzn-ErrorType value (raw), or NULL. */
     const char *date;         /**< Date header value, or NULL. */
@@ -47,7 +48,6 @@ typedef struct ccat_http_response {
     size_t cap;               /**< Private: its size. */
     size_t used;              /**< Bytes stored (head, then head + decoded body). */
     size_t scan;              /**< Head: where the search for the blank line resumes. */
-    size_t head_len;          /**< Head bytes (status line + headers + blank line). */
     uint64_t length;          /**< Private: Content-Length value (up to 2^63 - 1). */
     size_t remaining;         /**< Private: body bytes still expected (ones that fit the buffer). */
     uint8_t state;            /**< Private: where the parser is (head, body, chunk line, ...). */
