@@ -20,8 +20,9 @@
  * the head enters it first (head_start()), and a Content-Length body that
  * came with the head ends the call there, without the general loop.
  *
- * Errors are stored in the state byte (ST_ERROR | -status) so that every
- * later call returns the same one.
+ * Errors are stored in the state byte as status + 256 (ST_ERROR is set:
+ * the parser's errors lie in -1..-128) so that every later call returns the
+ * same one.
  *
  * Decisions beyond RFC 9112's grammar:
  * - bare LF line ends are accepted everywhere (head, chunk framing, trailers);
@@ -95,7 +96,7 @@ static word_t load(const char *p)
 /* Record e for every later call; a failed connection is not reused. */
 static ccat_status_t fail(ccat_http_response_t *r, ccat_status_t e)
 {
-    r->state = (uint8_t)(ST_ERROR | (unsigned)-(int)e);
+    r->state = (uint8_t)(e + 256);
     r->keep_alive = 0;
     return e;
 }
@@ -248,6 +249,12 @@ static ccat_status_t status_line(ccat_http_response_t *r, const char *b, size_t 
 /* Headers the client acts on (the three kept as strings last). */
 enum { H_OTHER, H_LENGTH, H_CODING, H_CONNECTION, H_DATE, H_REQUEST_ID, H_ERROR_TYPE };
 
+_Static_assert(offsetof(ccat_http_response_t, request_id) ==
+                   offsetof(ccat_http_response_t, date) + sizeof(char *) &&
+               offsetof(ccat_http_response_t, error_type) ==
+                   offsetof(ccat_http_response_t, date) + 2 * sizeof(char *),
+               "date, request_id, error_type follow each other");
+
 /* Their names with the colon, in that order, each after its length. */
 static const char header_names[] = "\017content-length:\022transfer-encoding:\013connection:"
                                    "\005date:\021x-amzn-requestid:\021x-amzn-errortype:";
@@ -334,9 +341,6 @@ static ccat_status_t content_length(ccat_http_response_t *r, const char *v, cons
  */
 static ccat_status_t header(ccat_http_response_t *r, char *s, char *e)
 {
-    static const uint8_t field[] = {offsetof(ccat_http_response_t, date),
-                                    offsetof(ccat_http_response_t, request_id),
-                                    offsetof(ccat_http_response_t, error_type)};
     size_t k = 0;
     unsigned id = header_id(s, (size_t)(e - s), &k);
     if (id == H_OTHER) {
@@ -346,7 +350,9 @@ static ccat_status_t header(ccat_http_response_t *r, char *s, char *e)
     e = trim(&v, e);
     *e = '\0';
     if (id >= H_DATE) {
-        *(const char **)(void *)((char *)r + field[id - H_DATE]) = v;
+        /* The three fields follow each other in the ids' order. */
+        *(const char **)(void *)((char *)r + offsetof(ccat_http_response_t, date) +
+                                 (id - H_DATE) * sizeof(char *)) = v;
     } else if (id == H_CONNECTION) {
         r->flags |= (uint8_t)connection(v, e);
     } else if (id == H_LENGTH) {
@@ -814,7 +820,7 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
         return CCAT_ERR_ARGUMENT;
     }
     if (resp->state & ST_ERROR) {
-        return (ccat_status_t) - (int)(resp->state & ~ST_ERROR);
+        return (ccat_status_t)(resp->state - 256);
     }
     if (n > resp->cap - resp->used) {
         return fail(resp, CCAT_ERR_ARGUMENT);

@@ -38,9 +38,10 @@ typedef struct ccat_http_response {
     char *body;               /**< De-chunked body inside the buffer (not NUL-terminated). */
     size_t body_len;          /**< Body length in bytes (while the head is parsed, body is
                                    the buffer and body_len counts the complete head lines). */
+    /* date, request_id, error_type: in this order (the parser indexes them). */
+    const char *date;         /**< Date header value, or NULL. */
     const char *request_id;   /**< x-amzn-RequestId value, or NULL. */
     const char *error_type;   /**< x-amzn-ErrorType value (raw), or NULL. */
-    const char *date;         /**< Date header value, or NULL. */
     uint8_t keep_alive;       /**< 1 if the connection may carry another request. */
 
     /* Parser state: private. */
