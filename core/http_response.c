@@ -207,10 +207,12 @@ static int ieq(const char *p, const char *lit, size_t n)
 #endif
 }
 
-/* Digits (base 10 or 16) from p on: the value goes to *x. Returns the end
- * of the digits, or NULL when the value needs more than 64 bits. */
+/* 1*DIGIT (base 10 or 16) from p on: the value goes to *x. Returns the end
+ * of the digits, or NULL when there is none or the value needs more than
+ * 64 bits. */
 static const char *number(const char *p, const char *e, unsigned base, uint64_t *x)
 {
+    const char *s = p;
     uint64_t v = 0;
     for (; p < e; p++) {
         unsigned c = (unsigned char)*p, d = c - '0';
@@ -227,7 +229,7 @@ static const char *number(const char *p, const char *e, unsigned base, uint64_t 
         v = v * base + d;
     }
     *x = v;
-    return p;
+    return p == s ? NULL : p;
 }
 
 /* `HTTP/1.x SP 3DIGIT [SP reason]`; the reason's bytes were checked by the
@@ -323,7 +325,7 @@ static unsigned connection(char *v, char *e)
 static ccat_status_t content_length(ccat_http_response_t *r, const char *v, const char *e)
 {
     uint64_t x;
-    if (v == e || number(v, e, 10, &x) != e || (x >> 63) != 0) {
+    if (number(v, e, 10, &x) != e || (x >> 63) != 0) {
         return CCAT_ERR_HTTP_LENGTH_INVALID;
     }
     if ((r->flags & F_LENGTH) && x != r->length) {
@@ -401,7 +403,7 @@ static ccat_status_t chunk_size(ccat_http_response_t *r, const char *s, const ch
 {
     uint64_t x;
     const char *p = number(s, e, 16, &x);
-    if (p == NULL || p == s) {
+    if (p == NULL) {
         return CCAT_ERR_HTTP_CHUNK_SIZE;
     }
     while (p < e && (*p == ' ' || *p == '\t')) {
@@ -732,7 +734,8 @@ size_t ccat_http_response_space(ccat_http_response_t *resp, char **space)
 }
 
 /*
- * Save where parsing stands: a pending line s[0..end) moves down to out,
+ * Save where parsing stands: a pending line s[0..end) moves down to out
+ * (in a data state, or when done, all bytes were taken: s is end),
  * the line scan resumes at p. Bytes up to top that are no longer kept are
  * cleared: moving chunk data down leaves copies of it (maybe of a secret)
  * behind. Returns the result of advance().
@@ -741,7 +744,7 @@ static ccat_status_t finish(ccat_http_response_t *r, unsigned st, char *out, cha
                             char *end, char *top)
 {
     char *b = r->buf;
-    size_t n = st < ST_LENGTH ? (size_t)(end - s) : 0;
+    size_t n = (size_t)(end - s);
     memmove(out, s, n); /* no test for the no-op cases: smaller */
     memset(out + n, 0, (size_t)(top - (out + n)));
     r->state = (uint8_t)st;
