@@ -886,12 +886,13 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
         } else
 #endif
         {
-            if (p == end || (*p == '\r' && p + 1 == end)) {
+            p += p < end && *p == '\r';
+            if (p == end) {
+                p = e;
                 break; /* no line end yet (for a CR, the next byte decides) */
             }
-            p += *p == '\r' && p[1] == '\n';
             if (*p != '\n') {
-                if (*p == '\t' || (unsigned char)*p > 0x7f) {
+                if (p == e && (*p == '\t' || (unsigned char)*p > 0x7f)) {
                     p++;
                     continue; /* allowed inside a value, reason or extension */
                 }
