@@ -3,9 +3,9 @@
  *
  * Everything that is not body data is a line: the status line, header
  * lines, chunk-size lines, the line end after chunk data, trailer lines.
- * One loop finds line ends with a word-at-a-time scan (16 bytes at a time
- * with SSE2 in x86-64 -O2 builds) that stops only at
- * control bytes, so finding a line end and rejecting control characters
+ * One loop finds line ends with a scan (a byte at a time at -Os, a word at
+ * a time at -O2, 16 bytes at a time with SSE2 in x86-64 -O2 builds) that
+ * stops only at control bytes, so finding a line end and rejecting control characters
  * is a single pass, and a partial line is never scanned twice (scan keeps
  * the resume point). Head lines stay where they are (header values are
  * kept in place); a framing line is dropped once parsed and body data is
