@@ -304,7 +304,9 @@ static char *trim(char **v, char *e)
     return e;
 }
 
-/* Connection: a comma-separated token list; only close and keep-alive matter. */
+/* Connection: a comma-separated token list; only close and keep-alive matter.
+ * The value v[0..e) is NUL-terminated (and holds no NUL: the scan refused
+ * control bytes), so the NUL marks its end. */
 static unsigned connection(char *v, char *e)
 {
     unsigned f = 0;
@@ -313,9 +315,11 @@ static unsigned connection(char *v, char *e)
     if (e - v == 10 && ieq(v, "keep-alive", 10)) {
         return F_KEEP; /* -O2: the usual single token without the list walk */
     }
+#else
+    (void)e;
 #endif
     for (;; v++) {
-        if (v == e || *v == ',') {
+        if (*v == '\0' || *v == ',') {
             char *te = trim(&t, v);
             if (te - t == 5 && ieq(t, "close", 5)) {
                 f |= F_CLOSE;
@@ -323,7 +327,7 @@ static unsigned connection(char *v, char *e)
             if (te - t == 10 && ieq(t, "keep-alive", 10)) {
                 f |= F_KEEP;
             }
-            if (v == e) {
+            if (*v == '\0') {
                 return f;
             }
             t = v + 1;
