@@ -3,9 +3,9 @@
  *
  * Everything that is not body data is a line: the status line, header
  * lines, chunk-size lines, the line end after chunk data, trailer lines.
- * One loop finds line ends with a word-at-a-time scan (16 bytes at a time
- * with SSE2 in x86-64 -O2 builds) that stops only at
- * control bytes, so finding a line end and rejecting control characters
+ * One loop finds line ends with a scan (a byte at a time at -Os, a word at
+ * a time at -O2, 16 bytes at a time with SSE2 in x86-64 -O2 builds) that
+ * stops only at control bytes, so finding a line end and rejecting control characters
  * is a single pass, and a partial line is never scanned twice (scan keeps
  * the resume point). Head lines stay where they are (header values are
  * kept in place); a framing line is dropped once parsed and body data is
@@ -20,8 +20,9 @@
  * the head enters it first (head_start()), and a Content-Length body that
  * came with the head ends the call there, without the general loop.
  *
- * Errors are stored in the state byte (ST_ERROR | -status) so that every
- * later call returns the same one.
+ * Errors are stored in the state byte as status + 256 (ST_ERROR is set:
+ * the parser's errors lie in -1..-128) so that every later call returns the
+ * same one.
  *
  * Decisions beyond RFC 9112's grammar:
  * - bare LF line ends are accepted everywhere (head, chunk framing, trailers);
@@ -48,8 +49,8 @@
 #include "hints.h"
 
 enum {
-    /* Line states: the pending line starts at head_len + body_len. */
-    ST_HEAD,      /* head lines (kept in place; body_len is 0) */
+    /* Line states: the pending line starts at body + body_len. */
+    ST_HEAD,      /* head lines (kept in place; body is buf until the head ends) */
     ST_SIZE,      /* chunk-size line */
     ST_DATA_END,  /* the empty line after chunk data */
     ST_TRAILER,   /* trailer lines, up to the empty line */
@@ -61,7 +62,7 @@ enum {
     ST_ERROR = 0x80
 };
 
-#define F_LENGTH 1u  /* Content-Length seen, value in remaining */
+#define F_LENGTH 1u  /* Content-Length seen, value in length */
 #define F_CHUNKED 2u /* Transfer-Encoding: chunked seen */
 #define F_CLOSE 4u   /* Connection: close */
 #define F_KEEP 8u    /* HTTP/1.1, or Connection: keep-alive */
@@ -82,18 +83,20 @@ typedef unsigned long word_t;
 #include <emmintrin.h>
 #endif
 
-/* Unaligned word load (memcpy compiles to a single load). */
+#ifndef __OPTIMIZE_SIZE__
+/* Unaligned word load (memcpy compiles to a single load); -O2 only. */
 static word_t load(const char *p)
 {
     word_t w;
     memcpy(&w, p, sizeof w);
     return w;
 }
+#endif
 
 /* Record e for every later call; a failed connection is not reused. */
 static ccat_status_t fail(ccat_http_response_t *r, ccat_status_t e)
 {
-    r->state = (uint8_t)(ST_ERROR | (unsigned)-(int)e);
+    r->state = (uint8_t)(e + 256);
     r->keep_alive = 0;
     return e;
 }
@@ -127,7 +130,8 @@ static char *skip_plain(char *p, const char *end)
         }
     }
 #endif
-#if SWAR
+#if SWAR && !defined(__OPTIMIZE_SIZE__)
+    /* -O2 only: at -Os the byte loop alone is smaller. */
     while ((size_t)(end - p) >= WORD_BYTES) {
         word_t x = load(p);
         word_t m = ((x - ONES * 0x20) | (x + ONES)) & (ONES * 0x80);
@@ -178,6 +182,13 @@ static int field_line_ok(const char *s, const char *e)
  * is exact. */
 static int ieq(const char *p, const char *lit, size_t n)
 {
+#ifdef __OPTIMIZE_SIZE__
+    /* -Os: a byte at a time is smaller than the word loads. */
+    while (n != 0 && (*p++ | 0x20) == *lit++) {
+        n--;
+    }
+    return n == 0;
+#else
     size_t i;
     if (WORD_BYTES > 4 && n < WORD_BYTES) {
         uint32_t a, b, c, d;
@@ -193,12 +204,15 @@ static int ieq(const char *p, const char *lit, size_t n)
         }
     }
     return (load(p + n - WORD_BYTES) | ONES * 0x20) == load(lit + n - WORD_BYTES);
+#endif
 }
 
-/* Digits (base 10 or 16) from p on: the value goes to *x. Returns the end
- * of the digits, or NULL when the value needs more than 64 bits. */
+/* 1*DIGIT (base 10 or 16) from p on: the value goes to *x. Returns the end
+ * of the digits, or NULL when there is none or the value needs more than
+ * 64 bits. */
 static const char *number(const char *p, const char *e, unsigned base, uint64_t *x)
 {
+    const char *s = p;
     uint64_t v = 0;
     for (; p < e; p++) {
         unsigned c = (unsigned char)*p, d = c - '0';
@@ -215,7 +229,7 @@ static const char *number(const char *p, const char *e, unsigned base, uint64_t 
         v = v * base + d;
     }
     *x = v;
-    return p;
+    return p == s ? NULL : p;
 }
 
 /* `HTTP/1.x SP 3DIGIT [SP reason]`; the reason's bytes were checked by the
@@ -237,19 +251,36 @@ static ccat_status_t status_line(ccat_http_response_t *r, const char *b, size_t 
 /* Headers the client acts on (the three kept as strings last). */
 enum { H_OTHER, H_LENGTH, H_CODING, H_CONNECTION, H_DATE, H_REQUEST_ID, H_ERROR_TYPE };
 
+_Static_assert(offsetof(ccat_http_response_t, request_id) ==
+                   offsetof(ccat_http_response_t, date) + sizeof(char *) &&
+               offsetof(ccat_http_response_t, error_type) ==
+                   offsetof(ccat_http_response_t, date) + 2 * sizeof(char *),
+               "date, request_id, error_type follow each other");
+
 /* Their names with the colon, in that order, each after its length. */
 static const char header_names[] = "\017content-length:\022transfer-encoding:\013connection:"
                                    "\005date:\021x-amzn-requestid:\021x-amzn-errortype:";
 
+/* Whether ieq() may compare a name of k bytes with a line of len bytes. At
+ * -O2 it reads whole words, so the line must hold them. At -Os it goes a
+ * byte at a time and stops at the first difference, at the line's LF at the
+ * latest (LF | 0x20 is '*', in no name), which lies in the buffer. */
+#ifdef __OPTIMIZE_SIZE__
+#define NAME_FITS(len, k) ((void)(len), 1)
+#else
+#define NAME_FITS(len, k) ((len) >= (k))
+#endif
+
 /* Which header the line s[0..len) is; *name_len: its name's length with
- * the colon. The first letter rules most names out before ieq(). */
+ * the colon. (No first-letter test before ieq(): smaller at -Os, and at -O2
+ * the names the responses carry are matched by header_fast() first.) */
 static unsigned header_id(const char *s, size_t len, size_t *name_len)
 {
     const char *n = header_names;
     unsigned id;
     for (id = H_LENGTH; id <= H_ERROR_TYPE; id++) {
         size_t k = (unsigned char)*n++;
-        if ((*s | 0x20) == *n && len >= k && ieq(s, n, k)) {
+        if (NAME_FITS(len, k) && ieq(s, n, k)) {
             *name_len = k;
             return id;
         }
@@ -273,7 +304,9 @@ static char *trim(char **v, char *e)
     return e;
 }
 
-/* Connection: a comma-separated token list; only close and keep-alive matter. */
+/* Connection: a comma-separated token list; only close and keep-alive matter.
+ * The value v[0..e) is NUL-terminated (and holds no NUL: the scan refused
+ * control bytes), so the NUL marks its end. */
 static unsigned connection(char *v, char *e)
 {
     unsigned f = 0;
@@ -282,9 +315,11 @@ static unsigned connection(char *v, char *e)
     if (e - v == 10 && ieq(v, "keep-alive", 10)) {
         return F_KEEP; /* -O2: the usual single token without the list walk */
     }
+#else
+    (void)e;
 #endif
     for (;; v++) {
-        if (v == e || *v == ',') {
+        if (*v == '\0' || *v == ',') {
             char *te = trim(&t, v);
             if (te - t == 5 && ieq(t, "close", 5)) {
                 f |= F_CLOSE;
@@ -292,7 +327,7 @@ static unsigned connection(char *v, char *e)
             if (te - t == 10 && ieq(t, "keep-alive", 10)) {
                 f |= F_KEEP;
             }
-            if (v == e) {
+            if (*v == '\0') {
                 return f;
             }
             t = v + 1;
@@ -304,13 +339,13 @@ static unsigned connection(char *v, char *e)
 static ccat_status_t content_length(ccat_http_response_t *r, const char *v, const char *e)
 {
     uint64_t x;
-    if (v == e || number(v, e, 10, &x) != e || (x >> 63) != 0) {
+    if (number(v, e, 10, &x) != e || (x >> 63) != 0) {
         return CCAT_ERR_HTTP_LENGTH_INVALID;
     }
-    if ((r->flags & F_LENGTH) && x != r->remaining) {
+    if ((r->flags & F_LENGTH) && x != r->length) {
         return CCAT_ERR_HTTP_LENGTH_CONFLICT;
     }
-    r->remaining = x;
+    r->length = x;
     r->flags |= F_LENGTH;
     return CCAT_OK;
 }
@@ -322,9 +357,6 @@ static ccat_status_t content_length(ccat_http_response_t *r, const char *v, cons
  */
 static ccat_status_t header(ccat_http_response_t *r, char *s, char *e)
 {
-    static const uint8_t field[] = {offsetof(ccat_http_response_t, date),
-                                    offsetof(ccat_http_response_t, request_id),
-                                    offsetof(ccat_http_response_t, error_type)};
     size_t k = 0;
     unsigned id = header_id(s, (size_t)(e - s), &k);
     if (id == H_OTHER) {
@@ -334,7 +366,9 @@ static ccat_status_t header(ccat_http_response_t *r, char *s, char *e)
     e = trim(&v, e);
     *e = '\0';
     if (id >= H_DATE) {
-        *(const char **)(void *)((char *)r + field[id - H_DATE]) = v;
+        /* The three fields follow each other in the ids' order. */
+        *(const char **)(void *)((char *)r + offsetof(ccat_http_response_t, date) +
+                                 (id - H_DATE) * sizeof(char *)) = v;
     } else if (id == H_CONNECTION) {
         r->flags |= (uint8_t)connection(v, e);
     } else if (id == H_LENGTH) {
@@ -347,45 +381,53 @@ static ccat_status_t header(ccat_http_response_t *r, char *s, char *e)
     return CCAT_OK;
 }
 
-/* The head (head_len bytes) is complete: choose how the body is delimited.
+/* The head is complete, the body starts at body: choose how it is delimited.
  * -O2: inlined (one call per response, two callers). */
-static CCAT_HOT_INLINE ccat_status_t framing(ccat_http_response_t *r)
+static CCAT_HOT_INLINE ccat_status_t framing(ccat_http_response_t *r, char *body)
 {
-    unsigned f = r->flags;
+    unsigned f = r->flags, st = ST_LENGTH;
     int s = r->status;
-    r->body = r->buf + r->head_len;
+    ccat_status_t err = CCAT_OK;
+    r->body = body;
     r->keep_alive = (uint8_t)((f & (F_KEEP | F_CLOSE)) == F_KEEP && s != 101);
     if ((f & F_LENGTH) && (f & F_CHUNKED)) {
         return CCAT_ERR_HTTP_LENGTH_CONFLICT;
     }
-    r->state = ST_DONE; /* no body for 204, 304 and 101 */
     if (s < 200 || s == 204 || s == 304) {
-        return CCAT_OK;
+        st = ST_DONE; /* no body for 204, 304 and 101 */
+    } else if (f & F_CHUNKED) {
+        st = ST_SIZE;
+    } else if (f & F_LENGTH) {
+        r->remaining = (size_t)r->length; /* used only when it fits */
+        if (r->length > (size_t)(r->buf + r->cap - body)) {
+            err = CCAT_ERR_RESPONSE_TOO_LARGE;
+        }
+    } else {
+        st = ST_UNTIL_EOF;
+        r->remaining = (size_t)-1; /* more than the buffer holds: never reaches 0 */
+        r->keep_alive = 0;
     }
-    r->state = ST_SIZE;
-    if (f & F_CHUNKED) {
-        return CCAT_OK;
-    }
-    r->state = ST_LENGTH;
-    if (f & F_LENGTH) {
-        return r->remaining > r->cap - r->head_len ? CCAT_ERR_RESPONSE_TOO_LARGE : CCAT_OK;
-    }
-    r->state = ST_UNTIL_EOF;
-    r->keep_alive = 0;
-    return CCAT_OK;
+    r->state = (uint8_t)st;
+    return err;
 }
 
-/* chunk-size line: 1*HEXDIG [BWS ";" extensions]; extensions are ignored. */
-static ccat_status_t chunk_size(ccat_http_response_t *r, const char *s, const char *e)
+/* chunk-size line: 1*HEXDIG [BWS ";" extensions]; extensions are ignored.
+ * A size beyond room, the free bytes, cannot fit. */
+static ccat_status_t chunk_size(ccat_http_response_t *r, const char *s, const char *e, size_t room)
 {
-    const char *p = number(s, e, 16, &r->remaining);
-    if (p == NULL || p == s) {
+    uint64_t x;
+    const char *p = number(s, e, 16, &x);
+    if (p == NULL) {
         return CCAT_ERR_HTTP_CHUNK_SIZE;
     }
     while (p < e && (*p == ' ' || *p == '\t')) {
         p++;
     }
-    return p < e && *p != ';' ? CCAT_ERR_HTTP_CHUNK_SIZE : CCAT_OK;
+    if (p < e && *p != ';') {
+        return CCAT_ERR_HTTP_CHUNK_SIZE;
+    }
+    r->remaining = (size_t)x;
+    return x > room ? CCAT_ERR_RESPONSE_TOO_LARGE : CCAT_OK;
 }
 
 /*
@@ -408,16 +450,12 @@ static ccat_status_t line(ccat_http_response_t *r, unsigned *st, char *s, char *
         if (r->status < 200 && r->status != 101) {
             return CCAT_AGAIN;
         }
-        r->head_len = (size_t)(next - b);
-        err = framing(r);
+        err = framing(r, next);
         *st = r->state;
         return err;
     case ST_SIZE:
-        err = chunk_size(r, s, e);
+        err = chunk_size(r, s, e, (size_t)(r->buf + r->cap - out));
         *st = r->remaining ? ST_DATA : ST_TRAILER;
-        if (err == CCAT_OK && r->remaining > (size_t)(r->buf + r->cap - out)) {
-            err = CCAT_ERR_RESPONSE_TOO_LARGE;
-        }
         return err;
     case ST_DATA_END: /* empty: the loop let only CR or LF start it */
         *st = ST_SIZE;
@@ -486,7 +524,7 @@ static CCAT_HOT_INLINE ccat_status_t header_fast(ccat_http_response_t *r, char *
                 d++;
             }
             if (d == e) {
-                r->remaining = x;
+                r->length = x;
                 r->flags |= F_LENGTH;
                 *e = '\0';
                 return CCAT_OK;
@@ -639,27 +677,25 @@ static CCAT_HOT_INLINE ccat_status_t head_fast(ccat_http_response_t *r, char **s
     if (r->flags == (F_KEEP | F_LENGTH) && (unsigned)(r->status - 200) < 100 && r->status != 204) {
         /* framing()'s outcome for the usual 2xx with a Content-Length. */
         q = s = q + 2;
-        r->head_len = (size_t)(s - b);
         r->body = s;
         r->keep_alive = 1;
         *st = ST_LENGTH;
-        if (r->remaining <= (size_t)(end - s)) {
+        if (r->length <= (size_t)(end - s)) {
             /* The whole body is there (so it fits): no move, no copy. */
-            *sp = s + r->remaining;
+            *sp = s + r->length;
             *pp = *sp;
-            r->remaining = 0;
             *st = ST_DONE;
             return CCAT_OK;
         }
-        if (r->remaining > r->cap - r->head_len) {
+        r->remaining = (size_t)r->length; /* used only when it fits */
+        if (r->length > (size_t)(b + r->cap - s)) {
             err = CCAT_ERR_RESPONSE_TOO_LARGE;
         }
     } else if (r->status < 200 && r->status != 101) {
         goto out; /* the blank line of an interim response */
     } else {
         q = s = q + 2;
-        r->head_len = (size_t)(s - b);
-        err = framing(r);
+        err = framing(r, s);
         *st = r->state;
     }
     *sp = s;
@@ -681,16 +717,15 @@ void ccat_http_response_init(ccat_http_response_t *resp, char *buf, size_t cap)
         /* -O2: field stores, where the memset of the whole struct is a
          * rep stos that costs more than the stores. */
         resp->status = 0;
-        resp->body = NULL;
         resp->body_len = 0;
         resp->request_id = resp->error_type = resp->date = NULL;
         resp->keep_alive = 0;
-        resp->used = resp->scan = resp->head_len = 0;
+        resp->used = resp->scan = 0;
         resp->remaining = 0;
         resp->state = ST_HEAD;
         resp->flags = 0;
 #endif
-        resp->buf = buf;
+        resp->buf = resp->body = buf; /* the head's lines are counted in body_len */
         resp->cap = buf ? cap : 0;
         if (resp->cap == 0) {
             /* Fail now, so that space() is never 0 without a reported error. */
@@ -713,7 +748,8 @@ size_t ccat_http_response_space(ccat_http_response_t *resp, char **space)
 }
 
 /*
- * Save where parsing stands: a pending line s[0..end) moves down to out,
+ * Save where parsing stands: a pending line s[0..end) moves down to out
+ * (in a data state, or when done, all bytes were taken: s is end),
  * the line scan resumes at p. Bytes up to top that are no longer kept are
  * cleared: moving chunk data down leaves copies of it (maybe of a secret)
  * behind. Returns the result of advance().
@@ -722,21 +758,13 @@ static ccat_status_t finish(ccat_http_response_t *r, unsigned st, char *out, cha
                             char *end, char *top)
 {
     char *b = r->buf;
-    size_t n = st < ST_LENGTH ? (size_t)(end - s) : 0;
-    if (out != s) {
-        memmove(out, s, n);
-    }
-    if (top != out + n) {
-        memset(out + n, 0, (size_t)(top - (out + n)));
-    }
+    size_t n = (size_t)(end - s);
+    memmove(out, s, n); /* no test for the no-op cases: smaller */
+    memset(out + n, 0, (size_t)(top - (out + n)));
     r->state = (uint8_t)st;
     r->scan = (size_t)(out - b) + (size_t)(p - s);
     r->used = (size_t)(out - b) + n;
-    if (st == ST_HEAD) {
-        r->head_len = (size_t)(out - b);
-    } else {
-        r->body_len = (size_t)(out - r->body);
-    }
+    r->body_len = (size_t)(out - r->body);
     if (st == ST_DONE) {
         return CCAT_OK;
     }
@@ -752,8 +780,7 @@ static ccat_status_t finish(ccat_http_response_t *r, unsigned st, char *out, cha
 static char *drop_interim(ccat_http_response_t *r, char *p, char *end)
 {
     memmove(r->buf, p, (size_t)(end - p));
-    r->flags = 0;
-    r->remaining = 0;
+    r->flags = 0; /* length is read only under F_LENGTH */
     r->request_id = r->error_type = r->date = NULL;
     return end - (p - r->buf);
 }
@@ -763,13 +790,13 @@ static char *drop_interim(ccat_http_response_t *r, char *p, char *end)
  * -O2: a call that starts in the head tries head_fast() first, in a function
  * of its own, so that the usual whole response costs neither the general
  * loop's set-up nor finish(). Where it stops, its progress is stored (state,
- * head_len, scan) and the general loop goes on from there.
+ * body_len, scan) and the general loop goes on from there.
  */
 static ccat_status_t advance_loop(ccat_http_response_t *resp, size_t n);
 
 static CCAT_NOINLINE ccat_status_t head_start(ccat_http_response_t *r, size_t n)
 {
-    char *b = r->buf, *s = b + r->head_len, *p = b + r->scan, *end = b + r->used + n;
+    char *b = r->buf, *s = r->body + r->body_len, *p = b + r->scan, *end = b + r->used + n;
     unsigned st = ST_HEAD;
     ccat_status_t err;
     if (end - p < 64 + FAST_SPARE) {
@@ -790,7 +817,7 @@ static CCAT_NOINLINE ccat_status_t head_start(ccat_http_response_t *r, size_t n)
         return CCAT_OK;
     }
     r->state = (uint8_t)st;
-    r->head_len = (size_t)(s - b);
+    r->body_len = (size_t)(s - r->body); /* 0 when the head is complete */
     r->scan = (size_t)(p - b);
     return advance_loop(r, n);
 }
@@ -810,7 +837,7 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
         return CCAT_ERR_ARGUMENT;
     }
     if (resp->state & ST_ERROR) {
-        return (ccat_status_t) - (int)(resp->state & ~ST_ERROR);
+        return (ccat_status_t)(resp->state - 256);
     }
     if (n > resp->cap - resp->used) {
         return fail(resp, CCAT_ERR_ARGUMENT);
@@ -820,26 +847,22 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
     st = resp->state;
     /* out: end of the kept bytes (head lines, then the decoded body); s: the
      * pending line or the data still to take; p: where the line scan resumes. */
-    out = s = b + resp->head_len + resp->body_len;
+    out = s = resp->body + resp->body_len;
     p = b + resp->scan;
     while (st != ST_DONE) {
         char *e;
         if (st >= ST_LENGTH) {
             /* Body data: it only moves for chunked data, over its framing. */
             size_t k = (size_t)(end - s);
-            if (st != ST_UNTIL_EOF) {
-                if (resp->remaining < k) {
-                    k = (size_t)resp->remaining;
-                }
-                resp->remaining -= k;
+            if (resp->remaining < k) {
+                k = resp->remaining;
             }
-            if (out != s) {
-                memmove(out, s, k);
-            }
+            resp->remaining -= k;
+            memmove(out, s, k); /* a no-op unless chunked */
             out += k;
             p = s += k;
-            if (st == ST_UNTIL_EOF || resp->remaining != 0) {
-                break;
+            if (resp->remaining != 0) {
+                break; /* always for ST_UNTIL_EOF */
             }
             st = st == ST_LENGTH ? ST_DONE : ST_DATA_END;
             continue;
@@ -867,12 +890,13 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
         } else
 #endif
         {
-            if (p == end || (*p == '\r' && p + 1 == end)) {
+            p += p < end && *p == '\r';
+            if (p == end) {
+                p = e;
                 break; /* no line end yet (for a CR, the next byte decides) */
             }
-            p += *p == '\r' && p[1] == '\n';
             if (*p != '\n') {
-                if (*p == '\t' || (unsigned char)*p > 0x7f) {
+                if (p == e && (*p == '\t' || (unsigned char)*p > 0x7f)) {
                     p++;
                     continue; /* allowed inside a value, reason or extension */
                 }

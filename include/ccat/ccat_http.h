@@ -36,10 +36,12 @@ typedef struct ccat_http_response {
     /* Results (valid once ccat_http_response_advance() returned CCAT_OK). */
     int status;               /**< Status code, 100..999. */
     char *body;               /**< De-chunked body inside the buffer (not NUL-terminated). */
-    size_t body_len;          /**< Body length in bytes. */
+    size_t body_len;          /**< Body length in bytes (while the head is parsed, body is
+                                   the buffer and body_len counts the complete head lines). */
+    /* date, request_id, error_type: in this order (the parser indexes them). */
+    const char *date;         /**< Date header value, or NULL. */
     const char *request_id;   /**< x-amzn-RequestId value, or NULL. */
     const char *error_type;   /**< x-amzn-ErrorType value (raw), or NULL. */
-    const char *date;         /**< Date header value, or NULL. */
     uint8_t keep_alive;       /**< 1 if the connection may carry another request. */
 
     /* Parser state: private. */
@@ -47,8 +49,8 @@ typedef struct ccat_http_response {
     size_t cap;               /**< Private: its size. */
     size_t used;              /**< Bytes stored (head, then head + decoded body). */
     size_t scan;              /**< Head: where the search for the blank line resumes. */
-    size_t head_len;          /**< Head bytes (status line + headers + blank line). */
-    uint64_t remaining;       /**< Body bytes still expected (length or current chunk). */
+    uint64_t length;          /**< Private: Content-Length value (up to 2^63 - 1). */
+    size_t remaining;         /**< Private: body bytes still expected (ones that fit the buffer). */
     uint8_t state;            /**< Private: where the parser is (head, body, chunk line, ...). */
     uint8_t flags;            /**< Private: framing seen in the head (length, chunked, close). */
 } ccat_http_response_t;

@@ -479,6 +479,9 @@ static void test_bad(void)
         {"header obs-text in name", OK_HEAD "N\xe4me: x\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 0},
         {"header bare CR as blank line", OK_HEAD "X-A: a\r\n\rX\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 0},
         {"header blank-only line", OK_HEAD " \r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 0},
+        /* A known name's start up to the line end (CR | 0x20 is '-'): no match. */
+        {"header name prefix at CR", OK_HEAD "Content\r\n\r\n", CCAT_ERR_HTTP_HEADER, 0, 0},
+        {"header name prefix at LF", OK_HEAD "Content-\n\n", CCAT_ERR_HTTP_HEADER, 0, 0},
         /* Content-Length. */
         {"length letters", OK_HEAD "Content-Length: abc\r\n\r\n", CCAT_ERR_HTTP_LENGTH_INVALID, 0, 0},
         {"length empty", OK_HEAD "Content-Length:\r\n\r\n", CCAT_ERR_HTTP_LENGTH_INVALID, 0, 0},
@@ -503,6 +506,9 @@ static void test_bad(void)
         {"length conflict", OK_HEAD "Content-Length: 1\r\nContent-Length: 2\r\n\r\nx",
          CCAT_ERR_HTTP_LENGTH_CONFLICT, 0, 0},
         {"length conflict zero", OK_HEAD "Content-Length: 0\r\ncontent-length: 1\r\n\r\nx",
+         CCAT_ERR_HTTP_LENGTH_CONFLICT, 0, 0},
+        /* Lengths are compared whole, not as a 32-bit size_t would hold them. */
+        {"length conflict 2^32", OK_HEAD "Content-Length: 4294967296\r\nContent-Length: 0\r\n\r\n",
          CCAT_ERR_HTTP_LENGTH_CONFLICT, 0, 0},
         {"length then chunked", OK_HEAD "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
          CCAT_ERR_HTTP_LENGTH_CONFLICT, 0, 0},
@@ -542,6 +548,7 @@ static void test_bad(void)
         {"chunk extension control", CHUNKED_HEAD "1;a\x01\r\nx\r\n0\r\n\r\n", CCAT_ERR_HTTP_CHUNK_SIZE,
          0, 0},
         {"chunk too large", CHUNKED_HEAD "FFFFFFFFFFFFFFFF\r\n", CCAT_ERR_RESPONSE_TOO_LARGE, 0, 0},
+        {"chunk 2^32", CHUNKED_HEAD "100000000\r\nx\r\n0\r\n\r\n", CCAT_ERR_RESPONSE_TOO_LARGE, 0, 0},
         /* Chunk framing and trailers. */
         {"chunk no CRLF", CHUNKED_HEAD "5\r\nhelloX\r\n0\r\n\r\n", CCAT_ERR_HTTP_CHUNK_FRAMING, 0, 0},
         {"chunk no CRLF at EOF", CHUNKED_HEAD "5\r\nhelloX", CCAT_ERR_HTTP_CHUNK_FRAMING, 0, 0},
