@@ -17,15 +17,17 @@ int ccat_code_index(const char *codes, const char *code)
     if (code == NULL) {
         return -1;
     }
-    size_t n = strlen(code);
-    char mark = '\0';
-    if (n > 9 && strcmp(code + n - 9, "Exception") == 0) {
-        n -= 9;
-        mark = '+';
-    }
     for (int i = 0; *codes != '\0'; codes += strlen(codes) + 1, i++) {
-        /* Equal first n bytes mean the entry holds n bytes: codes[n] is inside it. */
-        if (strncmp(codes, code, n) == 0 && (codes[n] == mark || codes[n] == '*')) {
+        /* Compare up to the entry's mark or end: a mark is never matched by a
+         * character of the code, so "Throttling*" is no code name. */
+        const char *s = code;
+        while (*codes >= '0' && *codes == *s) {
+            codes++;
+            s++;
+        }
+        char m = *codes; /* '\0', a mark, or a mismatch (a letter or digit) */
+        if (*s == '\0' ? m == '\0' || m == '*'
+                       : (m == '*' || m == '+') && strcmp(s, "Exception") == 0) {
             return i;
         }
     }

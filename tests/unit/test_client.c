@@ -4,6 +4,7 @@
  * quota, timeouts, and a fault injected at every transport call.
  */
 #include "fake_world.h"
+#include "internal.h"
 
 #define OK_BODY                                                                          \
     "{\"secret\":\"ccpat_SECRETVALUE\",\"name\":\"dev\",\"expiresTime\":\"2027-11-27T18:51:53Z\"," \
@@ -82,6 +83,42 @@ static void check_retries(void)
     CHECK_EQ_INT(W.requests, 200);
     CHECK_EQ_INT(ccat_create_access_token(&c, &params, &tok), CCAT_ERR_SVC_OTHER);
     CHECK_EQ_INT(c.attempts, 1);
+}
+
+/* Which service errors standard mode retries: the 5xx statuses it names, and
+ * the throttling and transient codes at any status, by exact name only. */
+static void check_retryable(void)
+{
+    static const char *const yes[] = {
+        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottled",
+        "RequestThrottledException", "TooManyRequestsException",
+        "ProvisionedThroughputExceededException", "TransactionInProgressException",
+        "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "SlowDown",
+        "PriorRequestNotComplete", "EC2ThrottledException", "RequestTimeout",
+        "RequestTimeoutException"};
+    static const char *const no[] = {
+        "Throttling*", "Throttled+", "Throttled", "TooManyRequests", "RequestLimitExceededException",
+        "SlowDownException", "Throttlin", "ThrottlingExceptionX", "ThrottlingExceptio", "LimitExceeded",
+        "EC2Throttled", "", "ValidationException", "RequestTimeout*"};
+    ccat_error_t err = {0};
+    err.http_status = 400;
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        err.code = yes[i];
+        CHECK(ccat_retry_is_retryable(CCAT_ERR_SVC_OTHER, &err));
+        CHECK(!ccat_retry_is_retryable(CCAT_ERR_RESPONSE_TYPE, &err)); /* not a service error */
+    }
+    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+        err.code = no[i];
+        CHECK(!ccat_retry_is_retryable(CCAT_ERR_SVC_OTHER, &err));
+    }
+    err.code = NULL;
+    for (int s = 400; s < 600; s++) {
+        err.http_status = s;
+        CHECK_EQ_INT(ccat_retry_is_retryable(CCAT_ERR_SVC_OTHER, &err),
+                     s == 500 || s == 502 || s == 503 || s == 504);
+    }
+    CHECK(ccat_retry_is_retryable(CCAT_ERR_CONNECT_TIMEOUT, NULL));
+    CHECK(!ccat_retry_is_retryable(CCAT_ERR_TLS_CERT, NULL));
 }
 
 /* Injects a fault at transport call k of a single-attempt exchange. */
@@ -167,6 +204,7 @@ int main(void)
 {
     check_keep_alive();
     check_retries();
+    check_retryable();
     check_faults();
     check_limits();
     return test_summary("client");
