@@ -6,12 +6,6 @@
 
 #include "internal.h"
 
-int ccat_retry_is_connection_error(ccat_status_t st)
-{
-    /* Certificate failures are not retried: they cannot heal within a call. */
-    return st <= CCAT_ERR_DNS && st >= CCAT_ERR_SEND_TIMEOUT && st != CCAT_ERR_TLS_CERT;
-}
-
 int ccat_code_index(const char *codes, const char *code)
 {
     if (code == NULL) {
@@ -41,17 +35,19 @@ static const char retry_codes[] =
     "BandwidthLimitExceeded\0LimitExceeded+\0SlowDown\0PriorRequestNotComplete\0"
     "EC2Throttled+\0RequestTimeout*\0";
 
-int ccat_retry_is_retryable(ccat_status_t st, const ccat_error_t *err)
+uint32_t ccat_retry_cost(ccat_status_t st, const ccat_error_t *err)
 {
-    if (ccat_retry_is_connection_error(st)) {
-        return 1;
-    }
-    if (!ccat_status_is_service_error(st) || err == NULL) {
-        return 0;
+    /* Timeouts and connection failures; certificate failures are not retried:
+     * they cannot heal within a call. */
+    if (st <= CCAT_ERR_DNS && st >= CCAT_ERR_SEND_TIMEOUT && st != CCAT_ERR_TLS_CERT) {
+        return CCAT_RETRY_TIMEOUT_COST;
     }
     int s = err->http_status;
-    return s == 500 || s == 502 || s == 503 || s == 504 ||
-           ccat_code_index(retry_codes, err->code) >= 0;
+    return ccat_status_is_service_error(st) &&
+                   (s == 500 || s == 502 || s == 503 || s == 504 ||
+                    ccat_code_index(retry_codes, err->code) >= 0)
+               ? CCAT_RETRY_COST
+               : 0;
 }
 
 uint32_t ccat_retry_delay_ms(unsigned attempt, uint32_t random)

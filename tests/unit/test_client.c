@@ -104,21 +104,31 @@ static void check_retryable(void)
     err.http_status = 400;
     for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
         err.code = yes[i];
-        CHECK(ccat_retry_is_retryable(CCAT_ERR_SVC_OTHER, &err));
-        CHECK(!ccat_retry_is_retryable(CCAT_ERR_RESPONSE_TYPE, &err)); /* not a service error */
+        CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_SVC_OTHER, &err), CCAT_RETRY_COST);
+        CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_RESPONSE_TYPE, &err), 0); /* not a service error */
     }
     for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
         err.code = no[i];
-        CHECK(!ccat_retry_is_retryable(CCAT_ERR_SVC_OTHER, &err));
+        CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_SVC_OTHER, &err), 0);
     }
     err.code = NULL;
     for (int s = 400; s < 600; s++) {
         err.http_status = s;
-        CHECK_EQ_INT(ccat_retry_is_retryable(CCAT_ERR_SVC_OTHER, &err),
-                     s == 500 || s == 502 || s == 503 || s == 504);
+        int yes5xx = s == 500 || s == 502 || s == 503 || s == 504;
+        CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_SVC_OTHER, &err), yes5xx ? CCAT_RETRY_COST : 0);
+        CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_RESPONSE_STATUS, &err), 0);
     }
-    CHECK(ccat_retry_is_retryable(CCAT_ERR_CONNECT_TIMEOUT, NULL));
-    CHECK(!ccat_retry_is_retryable(CCAT_ERR_TLS_CERT, NULL));
+    /* Timeouts and connection failures cost more; a bad certificate is final. */
+    static const ccat_status_t conn[] = {CCAT_ERR_DNS, CCAT_ERR_CONNECT, CCAT_ERR_CONNECT_TIMEOUT,
+                                         CCAT_ERR_TLS, CCAT_ERR_SEND, CCAT_ERR_RECV,
+                                         CCAT_ERR_CLOSED, CCAT_ERR_READ_TIMEOUT,
+                                         CCAT_ERR_SEND_TIMEOUT};
+    for (size_t i = 0; i < sizeof(conn) / sizeof(conn[0]); i++) {
+        CHECK_EQ_INT(ccat_retry_cost(conn[i], &err), CCAT_RETRY_TIMEOUT_COST);
+    }
+    CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_TLS_CERT, &err), 0);
+    CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_HTTP_HEADER, &err), 0);
+    CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_ARGUMENT, &err), 0);
 }
 
 /* Injects a fault at transport call k of a single-attempt exchange. */
