@@ -106,11 +106,9 @@ ccat_status_t ccat_error_read(ccat_http_response_t *resp, ccat_error_t *err)
         err->message = body_as_message(resp);
     }
     err->code = trim_code((char *)(uintptr_t)code);
-    /* The six modeled exceptions, in the order of their CCAT_ERR_SVC_* codes. */
-    int i = ccat_code_index("AccessDenied+\0Conflict+\0ResourceNotFound+\0"
-                            "ServiceQuotaExceeded+\0Throttling+\0Validation+\0",
-                            err->code);
-    return i >= 0 ? (ccat_status_t)(CCAT_ERR_SVC_ACCESS_DENIED - i) : CCAT_ERR_SVC_OTHER;
+    int i = ccat_code_index(err->code);
+    return i >= 0 && i < CCAT_CODES_MODELED ? (ccat_status_t)(CCAT_ERR_SVC_ACCESS_DENIED - i)
+                                            : CCAT_ERR_SVC_OTHER;
 }
 
 #ifdef __OPTIMIZE_SIZE__

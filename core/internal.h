@@ -74,12 +74,13 @@ ccat_status_t ccat_member_string(char *js, const jsmntok_t *toks, int i, const c
 ccat_status_t ccat_error_read(ccat_http_response_t *resp, ccat_error_t *err);
 
 /**
- * Index of @p code in @p codes, a NUL-separated list ending in an empty
- * entry, or -1 (also for a NULL code). An entry's last character may be a
- * mark: '+' stands for the suffix "Exception", '*' for "with or without
- * Exception", so that the AWS code lists stay short.
+ * Index of @p code among the AWS error code names of retry.c, or -1 (also for
+ * NULL): first the CCAT_CODES_MODELED modeled exceptions in the order of their
+ * CCAT_ERR_SVC_* codes, then the standard-mode retry codes. Exact names only.
  */
-int ccat_code_index(const char *codes, const char *code);
+int ccat_code_index(const char *code);
+/** How many of ccat_code_index()'s names are modeled exceptions. */
+#define CCAT_CODES_MODELED 6
 
 /**
  * What AWS standard retry mode charges the retry quota to retry this outcome:

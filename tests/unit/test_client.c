@@ -99,7 +99,10 @@ static void check_retryable(void)
     static const char *const no[] = {
         "Throttling*", "Throttled+", "Throttled", "TooManyRequests", "RequestLimitExceededException",
         "SlowDownException", "Throttlin", "ThrottlingExceptionX", "ThrottlingExceptio", "LimitExceeded",
-        "EC2Throttled", "", "ValidationException", "RequestTimeout*"};
+        "EC2Throttled", "", "ValidationException", "RequestTimeout*", "throttling",
+        "THROTTLING", "ThrottlingEXCEPTION", "Ec2ThrottledException", "EC3ThrottledException",
+        "RequestThrottledExceptionException", "AccessDeniedException", "Exception",
+        "ThrottlingException\n", " Throttling"};
     ccat_error_t err = {0};
     err.http_status = 400;
     for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
