@@ -215,14 +215,14 @@ ccat_status_t ccat_client_call(ccat_client_t *c, ccat_write_fn write, const void
                                ccat_read_fn read, void *out)
 {
     const ccat_platform_t *p = c->cfg.platform_hooks;
-    uint32_t spent = 0; /* retry quota taken by the last retry of this call */
+    uint32_t spent = 1; /* retry quota taken by the last retry; 1: no retry */
     for (unsigned n = 1;; n++) {
         c->attempts = (uint8_t)n;
         trace(c, EV(attempt), (long)n);
         ccat_status_t st = attempt(c, write, in, read, out);
         if (st == CCAT_OK) {
             /* Standard mode gives back what the last retry took, or 1 without retries. */
-            c->retry_quota += spent != 0 ? spent : 1;
+            c->retry_quota += spent;
             if (c->retry_quota > CCAT_RETRY_QUOTA_INITIAL) {
                 c->retry_quota = CCAT_RETRY_QUOTA_INITIAL;
             }
@@ -280,6 +280,9 @@ void ccat_client_wipe(ccat_client_t *c)
         disconnect(c);
     }
     ccat_wipe(c->cfg.buffer, c->cfg.buffer_size);
-    memset(&c->resp, 0, sizeof(c->resp));
-    memset(&c->error, 0, sizeof(c->error));
+    /* The last response and error, adjacent: one memset. */
+    _Static_assert(offsetof(ccat_client_t, resp) < offsetof(ccat_client_t, error) &&
+                       offsetof(ccat_client_t, error) < offsetof(ccat_client_t, trace),
+                   "resp, then error, then trace");
+    memset(&c->resp, 0, offsetof(ccat_client_t, trace) - offsetof(ccat_client_t, resp));
 }
