@@ -162,7 +162,9 @@ static ccat_status_t round_trip(ccat_client_t *c, size_t len)
 {
     ccat_status_t st;
     size_t got = 0;
-    for (int fresh = 0;; fresh = 1) {
+    /* At most twice: disconnect() leaves the second try a fresh connection,
+     * which is never retried here. */
+    for (;;) {
         int reused = c->connected;
         st = reused ? CCAT_OK : connect_once(c);
         trace(c, reused ? EV(reuse) : EV(connected), st);
@@ -174,7 +176,7 @@ static ccat_status_t round_trip(ccat_client_t *c, size_t len)
         }
         /* A kept-alive connection the server has dropped fails before any
          * byte comes back (send, recv and closed errors are adjacent codes). */
-        if (fresh || !reused || got != 0 || st > CCAT_ERR_SEND || st < CCAT_ERR_CLOSED) {
+        if (!reused || got != 0 || st > CCAT_ERR_SEND || st < CCAT_ERR_CLOSED) {
             break;
         }
         trace(c, EV(stale), st);
