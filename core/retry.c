@@ -93,10 +93,10 @@ uint32_t ccat_retry_cost(ccat_status_t st, const ccat_error_t *err)
     if (st <= CCAT_ERR_DNS && st >= CCAT_ERR_SEND_TIMEOUT && st != CCAT_ERR_TLS_CERT) {
         return CCAT_RETRY_TIMEOUT_COST;
     }
-    int s = err->http_status;
+    /* 500, 502, 503 and 504 */
+    unsigned s = (unsigned)err->http_status - 500u;
     return ccat_status_is_service_error(st) &&
-                   (s == 500 || s == 502 || s == 503 || s == 504 ||
-                    is_retry_code(ccat_code_index(err->code)))
+                   ((s <= 4u && s != 1u) || is_retry_code(ccat_code_index(err->code)))
                ? CCAT_RETRY_COST
                : 0;
 }
