@@ -85,6 +85,36 @@ static void check_retries(void)
     CHECK_EQ_INT(c.attempts, 1);
 }
 
+/* Without a sleep hook the back-off idles until the delay has passed on the
+ * clock; without a random hook there is no delay, and no idling. */
+static int idles;
+static void p_idle(void *ctx)
+{
+    (void)ctx;
+    idles++;
+    W.now += 7;
+}
+
+static void check_busy_wait(void)
+{
+    static const ccat_platform_t busy = {.now_ms = p_now, .random_u32 = p_random, .idle = p_idle};
+    static const ccat_platform_t busy_flat = {.now_ms = p_now, .idle = p_idle};
+    ccat_client_t c;
+    ccat_access_token_t tok;
+    setup(&c, 0, R503, R201, NULL);
+    c.cfg.platform_hooks = &busy;
+    idles = 0;
+    CHECK_EQ_INT(ccat_create_access_token(&c, &params, &tok), CCAT_OK);
+    CHECK_EQ_INT(W.requests, 2);
+    CHECK_EQ_INT(idles, (999 + 6) / 7); /* the delay, 999 ms, in steps of 7 */
+    setup(&c, 0, R503, R201, NULL);
+    c.cfg.platform_hooks = &busy_flat;
+    idles = 0;
+    CHECK_EQ_INT(ccat_create_access_token(&c, &params, &tok), CCAT_OK);
+    CHECK_EQ_INT(W.requests, 2);
+    CHECK_EQ_INT(idles, 0);
+}
+
 /* Which service errors standard mode retries: the 5xx statuses it names, and
  * the throttling and transient codes at any status, by exact name only. */
 static void check_retryable(void)
@@ -218,6 +248,7 @@ int main(void)
     check_keep_alive();
     check_retries();
     check_retryable();
+    check_busy_wait();
     check_faults();
     check_limits();
     return test_summary("client");
