@@ -4,14 +4,26 @@
  * retries. All memory is the caller's buffer; the request and the response
  * take turns in it.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "internal.h"
 
-static void trace(const ccat_client_t *c, const char *event, long value)
+/* The trace events' names in one object: a call site passes an offset (a
+ * small immediate at -Os) instead of a pointer to its own string. */
+typedef struct events {
+    char attempt[sizeof "attempt"], connect[sizeof "connect"], reuse[sizeof "reuse"],
+        connected[sizeof "connected"], stale[sizeof "stale_connection"], status[sizeof "status"],
+        delay[sizeof "retry_delay_ms"];
+} events_t;
+static const events_t events = {"attempt", "connect", "reuse", "connected", "stale_connection",
+                                 "status", "retry_delay_ms"};
+#define EV(name) offsetof(events_t, name)
+
+static void trace(const ccat_client_t *c, size_t event, long value)
 {
     if (c->trace != NULL) {
-        c->trace(c->trace_ctx, event, value);
+        c->trace(c->trace_ctx, (const char *)&events + event, value);
     }
 }
 
@@ -35,29 +47,17 @@ static void idle(const ccat_client_t *c)
     }
 }
 
-static void wait_ms(const ccat_client_t *c, uint32_t ms)
-{
-    const ccat_platform_t *p = c->cfg.platform_hooks;
-    if (p->sleep_ms != NULL) {
-        p->sleep_ms(p->ctx, ms);
-        return;
-    }
-    uint32_t start = now(c);
-    while (left(c, start, ms) != 0) {
-        idle(c);
-    }
-}
-
 static void disconnect(ccat_client_t *c)
 {
     c->cfg.transport->close(c->cfg.transport->ctx);
     c->connected = 0;
 }
 
-/* The three transport operations, and what their failures are called. */
-enum { OP_CONNECT, OP_SEND, OP_RECV };
-static const int8_t op_timeout[3] = {CCAT_ERR_CONNECT_TIMEOUT, CCAT_ERR_SEND_TIMEOUT,
-                                     CCAT_ERR_READ_TIMEOUT};
+/* The three transport operations, and what their failures are called; and
+ * OP_WAIT, no operation: io() then idles until its timeout (the back-off). */
+enum { OP_CONNECT, OP_SEND, OP_RECV, OP_WAIT };
+static const int8_t op_timeout[4] = {CCAT_ERR_CONNECT_TIMEOUT, CCAT_ERR_SEND_TIMEOUT,
+                                     CCAT_ERR_READ_TIMEOUT, CCAT_OK};
 static const int8_t op_error[3] = {CCAT_ERR_CONNECT, CCAT_ERR_SEND, CCAT_ERR_RECV};
 /* ccat_transport_error -1..-6 as statuses; 0: the operation's own I/O error. */
 static const int8_t transport_error[7] = {0, CCAT_ERR_CLOSED, 0, CCAT_ERR_DNS, CCAT_ERR_CONNECT,
@@ -79,7 +79,8 @@ static CCAT_HOT_INLINE int32_t io(ccat_client_t *c, unsigned op, uint8_t *p, siz
     for (;;) {
         r = op == OP_CONNECT ? t->connect(t->ctx, c->endpoint.host, c->endpoint.port, ms)
             : op == OP_SEND  ? t->send(t->ctx, p, n, ms)
-                             : t->recv(t->ctx, p, n, ms);
+            : op == OP_RECV  ? t->recv(t->ctx, p, n, ms)
+                             : 0;
         if (r != 0) {
             break;
         }
@@ -95,12 +96,12 @@ static CCAT_HOT_INLINE int32_t io(ccat_client_t *c, unsigned op, uint8_t *p, siz
     return k < 7 && transport_error[k] != 0 ? transport_error[k] : op_error[op];
 }
 
+/* Connects; a failed connection is closed by round_trip(), as any failure is. */
 static ccat_status_t connect_once(ccat_client_t *c)
 {
-    trace(c, "connect", c->endpoint.port);
+    trace(c, EV(connect), c->endpoint.port);
     int32_t r = io(c, OP_CONNECT, NULL, SIZE_MAX, c->cfg.connect_timeout_ms);
     if (r < 0) {
-        disconnect(c);
         return (ccat_status_t)r;
     }
     c->connected = 1;
@@ -145,15 +146,28 @@ static ccat_status_t receive(ccat_client_t *c, size_t *got)
     return st;
 }
 
+/* The back-off: the platform's sleep, else idling until @p ms have passed. */
+static void wait_ms(ccat_client_t *c, uint32_t ms)
+{
+    const ccat_platform_t *p = c->cfg.platform_hooks;
+    if (p->sleep_ms != NULL) {
+        p->sleep_ms(p->ctx, ms);
+    } else if (ms != 0) {
+        io(c, OP_WAIT, NULL, 0, ms);
+    }
+}
+
 /* Sends the request in the buffer and receives the response in its place. */
 static ccat_status_t round_trip(ccat_client_t *c, size_t len)
 {
     ccat_status_t st;
     size_t got = 0;
-    for (int fresh = 0;; fresh = 1) {
+    /* At most twice: disconnect() leaves the second try a fresh connection,
+     * which is never retried here. */
+    for (;;) {
         int reused = c->connected;
         st = reused ? CCAT_OK : connect_once(c);
-        trace(c, reused ? "reuse" : "connected", st);
+        trace(c, reused ? EV(reuse) : EV(connected), st);
         if (st == CCAT_OK) {
             st = send_all(c, len);
         }
@@ -162,10 +176,10 @@ static ccat_status_t round_trip(ccat_client_t *c, size_t len)
         }
         /* A kept-alive connection the server has dropped fails before any
          * byte comes back (send, recv and closed errors are adjacent codes). */
-        if (fresh || !reused || got != 0 || st > CCAT_ERR_SEND || st < CCAT_ERR_CLOSED) {
+        if (!reused || got != 0 || st > CCAT_ERR_SEND || st < CCAT_ERR_CLOSED) {
             break;
         }
-        trace(c, "stale_connection", st);
+        trace(c, EV(stale), st);
         disconnect(c);
     }
     if (st != CCAT_OK || !c->resp.keep_alive) {
@@ -195,7 +209,7 @@ static ccat_status_t attempt(ccat_client_t *c, ccat_write_fn write, const void *
     if (st != CCAT_OK) {
         return st;
     }
-    trace(c, "status", c->resp.status);
+    trace(c, EV(status), c->resp.status);
     return read(&c->resp, out, &c->error);
 }
 
@@ -203,27 +217,26 @@ ccat_status_t ccat_client_call(ccat_client_t *c, ccat_write_fn write, const void
                                ccat_read_fn read, void *out)
 {
     const ccat_platform_t *p = c->cfg.platform_hooks;
-    uint32_t spent = 0; /* retry quota taken by the last retry of this call */
+    uint32_t spent = 1; /* retry quota taken by the last retry; 1: no retry */
     for (unsigned n = 1;; n++) {
         c->attempts = (uint8_t)n;
-        trace(c, "attempt", (long)n);
+        trace(c, EV(attempt), (long)n);
         ccat_status_t st = attempt(c, write, in, read, out);
         if (st == CCAT_OK) {
             /* Standard mode gives back what the last retry took, or 1 without retries. */
-            c->retry_quota += spent != 0 ? spent : 1;
+            c->retry_quota += spent;
             if (c->retry_quota > CCAT_RETRY_QUOTA_INITIAL) {
                 c->retry_quota = CCAT_RETRY_QUOTA_INITIAL;
             }
             return CCAT_OK;
         }
-        spent = ccat_retry_is_connection_error(st) ? CCAT_RETRY_TIMEOUT_COST : CCAT_RETRY_COST;
-        if (n >= c->cfg.max_attempts || !ccat_retry_is_retryable(st, &c->error) ||
-            c->retry_quota < spent) {
+        spent = ccat_retry_cost(st, &c->error);
+        if (n >= c->cfg.max_attempts || spent == 0 || c->retry_quota < spent) {
             return st;
         }
         c->retry_quota -= spent;
         uint32_t delay = ccat_retry_delay_ms(n, p->random_u32 ? p->random_u32(p->ctx) : 0);
-        trace(c, "retry_delay_ms", (long)delay);
+        trace(c, EV(delay), (long)delay);
         wait_ms(c, delay);
     }
 }
@@ -269,6 +282,9 @@ void ccat_client_wipe(ccat_client_t *c)
         disconnect(c);
     }
     ccat_wipe(c->cfg.buffer, c->cfg.buffer_size);
-    memset(&c->resp, 0, sizeof(c->resp));
-    memset(&c->error, 0, sizeof(c->error));
+    /* The last response and error, adjacent: one memset. */
+    _Static_assert(offsetof(ccat_client_t, resp) < offsetof(ccat_client_t, error) &&
+                       offsetof(ccat_client_t, error) < offsetof(ccat_client_t, trace),
+                   "resp, then error, then trace");
+    memset(&c->resp, 0, offsetof(ccat_client_t, trace) - offsetof(ccat_client_t, resp));
 }

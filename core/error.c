@@ -41,12 +41,15 @@ ccat_status_t ccat_member_optional(char *js, const jsmntok_t *toks, int i, const
     return ccat_member_string(js, toks, i, out, len);
 }
 
-/* The decoded string at token i, or NULL if absent, not a string, or undecodable. */
-static const char *string_at(char *js, const jsmntok_t *toks, int i)
+/* The decoded string of member at[k], else (absent) of member at[k + 1]; NULL
+ * if that one is absent, not a string, or undecodable. One copy for the three
+ * reads at -Os. */
+static const char *string_at(char *js, const jsmntok_t *toks, const int *at,
+                             int k)
 {
     const char *s = NULL;
     size_t len;
-    ccat_member_string(js, toks, i, &s, &len);
+    ccat_member_string(js, toks, at[k] >= 0 ? at[k] : at[k + 1], &s, &len);
     return s;
 }
 
@@ -62,47 +65,50 @@ static const char *body_as_message(ccat_http_response_t *resp)
     return resp->body;
 }
 
-/* "aws.protocols#Foo:http://..." -> "Foo", in place. */
+/* "aws.protocols#Foo:http://..." -> "Foo", in place: what follows the last
+ * '#' before the first ':'. */
 static const char *trim_code(char *code)
 {
     if (code == NULL) {
         return NULL;
     }
-    char *colon = strchr(code, ':');
-    if (colon != NULL) {
-        *colon = '\0';
+    char *start = code;
+    for (; *code != '\0' && *code != ':'; code++) {
+        if (*code == '#') {
+            start = code + 1;
+        }
     }
-    char *hash = strrchr(code, '#');
-    code = hash != NULL ? hash + 1 : code;
-    return *code != '\0' ? code : NULL;
+    *code = '\0';
+    return *start != '\0' ? start : NULL;
 }
 
 ccat_status_t ccat_error_read(ccat_http_response_t *resp, ccat_error_t *err)
 {
-    enum { K_CODE, K_CODE2, K_TYPE, K_MSG, K_MSG2, K_COUNT };
-    static const char keys[] = "\4" "code" "\4" "Code" "\6" "__type" "\7" "message" "\7" "Message";
+    /* Pairs read as one (see string_at()); K_NONE ends the last one. */
+    enum { K_MSG, K_MSG2, K_CODE, K_CODE2, K_TYPE, K_NONE };
+    static const char keys[] = "\7" "message" "\7" "Message" "\4" "code" "\4" "Code" "\6" "__type";
     const char *code = resp->error_type;
     jsmntok_t *toks;
     int n = ccat_body_parse(resp, &toks);
     if (n > 0) {
-        int at[K_COUNT];
-        ccat_json_members(resp->body, toks, n, 0, keys, K_COUNT, at);
-        /* "Message" only when "message" is absent; "Code" only when "code" is. */
-        err->message = string_at(resp->body, toks, at[K_MSG] >= 0 ? at[K_MSG] : at[K_MSG2]);
-        for (int k = K_CODE; code == NULL && k <= K_TYPE; k++) {
-            if (k != K_CODE2 || at[K_CODE] < 0) {
-                code = string_at(resp->body, toks, at[k]);
+        int at[K_NONE + 1];
+        ccat_json_members(resp->body, toks, n, 0, keys, K_NONE, at);
+        at[K_NONE] = -1;
+        /* "Message" only when "message" is absent; "Code" only when "code" is;
+         * "__type" when neither gives a string. */
+        for (int k = K_MSG; k <= K_TYPE; k += 2) {
+            const char **to = k == K_MSG ? &err->message : &code; /* message: NULL so far */
+            if (*to == NULL) {
+                *to = string_at(resp->body, toks, at, k);
             }
         }
     } else if (n != CCAT_ERR_RESPONSE_TYPE) {
         err->message = body_as_message(resp);
     }
     err->code = trim_code((char *)(uintptr_t)code);
-    /* The six modeled exceptions, in the order of their CCAT_ERR_SVC_* codes. */
-    int i = ccat_code_index("AccessDenied+\0Conflict+\0ResourceNotFound+\0"
-                            "ServiceQuotaExceeded+\0Throttling+\0Validation+\0",
-                            err->code);
-    return i >= 0 ? (ccat_status_t)(CCAT_ERR_SVC_ACCESS_DENIED - i) : CCAT_ERR_SVC_OTHER;
+    int i = ccat_code_index(err->code);
+    return i >= 0 && i < CCAT_CODES_MODELED ? (ccat_status_t)(CCAT_ERR_SVC_ACCESS_DENIED - i)
+                                            : CCAT_ERR_SVC_OTHER;
 }
 
 #ifdef __OPTIMIZE_SIZE__

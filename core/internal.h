@@ -74,17 +74,20 @@ ccat_status_t ccat_member_string(char *js, const jsmntok_t *toks, int i, const c
 ccat_status_t ccat_error_read(ccat_http_response_t *resp, ccat_error_t *err);
 
 /**
- * Index of @p code in @p codes, a NUL-separated list ending in an empty
- * entry, or -1 (also for a NULL code). An entry's last character may be a
- * mark: '+' stands for the suffix "Exception", '*' for "with or without
- * Exception", so that the AWS code lists stay short.
+ * Index of @p code among the AWS error code names of retry.c, or -1 (also for
+ * NULL): first the CCAT_CODES_MODELED modeled exceptions in the order of their
+ * CCAT_ERR_SVC_* codes, then the standard-mode retry codes. Exact names only.
  */
-int ccat_code_index(const char *codes, const char *code);
+int ccat_code_index(const char *code);
+/** How many of ccat_code_index()'s names are modeled exceptions. */
+#define CCAT_CODES_MODELED 6
 
-/** 1 if AWS standard retry mode retries this outcome. */
-int ccat_retry_is_retryable(ccat_status_t st, const ccat_error_t *err);
-/** 1 if the outcome is a timeout or connection failure (costs more retry quota). */
-int ccat_retry_is_connection_error(ccat_status_t st);
+/**
+ * What AWS standard retry mode charges the retry quota to retry this outcome:
+ * CCAT_RETRY_TIMEOUT_COST for a timeout or connection failure, CCAT_RETRY_COST
+ * for a retryable service error (@p err: its details), 0 if not retried.
+ */
+uint32_t ccat_retry_cost(ccat_status_t st, const ccat_error_t *err);
 /** Back-off before attempt @p attempt + 1: uniform in [0, min(2^(attempt-1) s, cap)]. */
 uint32_t ccat_retry_delay_ms(unsigned attempt, uint32_t random);
 

@@ -4,6 +4,7 @@
  * quota, timeouts, and a fault injected at every transport call.
  */
 #include "fake_world.h"
+#include "internal.h"
 
 #define OK_BODY                                                                          \
     "{\"secret\":\"ccpat_SECRETVALUE\",\"name\":\"dev\",\"expiresTime\":\"2027-11-27T18:51:53Z\"," \
@@ -82,6 +83,85 @@ static void check_retries(void)
     CHECK_EQ_INT(W.requests, 200);
     CHECK_EQ_INT(ccat_create_access_token(&c, &params, &tok), CCAT_ERR_SVC_OTHER);
     CHECK_EQ_INT(c.attempts, 1);
+}
+
+/* Without a sleep hook the back-off idles until the delay has passed on the
+ * clock; without a random hook there is no delay, and no idling. */
+static int idles;
+static void p_idle(void *ctx)
+{
+    (void)ctx;
+    idles++;
+    W.now += 7;
+}
+
+static void check_busy_wait(void)
+{
+    static const ccat_platform_t busy = {.now_ms = p_now, .random_u32 = p_random, .idle = p_idle};
+    static const ccat_platform_t busy_flat = {.now_ms = p_now, .idle = p_idle};
+    ccat_client_t c;
+    ccat_access_token_t tok;
+    setup(&c, 0, R503, R201, NULL);
+    c.cfg.platform_hooks = &busy;
+    idles = 0;
+    CHECK_EQ_INT(ccat_create_access_token(&c, &params, &tok), CCAT_OK);
+    CHECK_EQ_INT(W.requests, 2);
+    CHECK_EQ_INT(idles, (999 + 6) / 7); /* the delay, 999 ms, in steps of 7 */
+    setup(&c, 0, R503, R201, NULL);
+    c.cfg.platform_hooks = &busy_flat;
+    idles = 0;
+    CHECK_EQ_INT(ccat_create_access_token(&c, &params, &tok), CCAT_OK);
+    CHECK_EQ_INT(W.requests, 2);
+    CHECK_EQ_INT(idles, 0);
+}
+
+/* Which service errors standard mode retries: the 5xx statuses it names, and
+ * the throttling and transient codes at any status, by exact name only. */
+static void check_retryable(void)
+{
+    static const char *const yes[] = {
+        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottled",
+        "RequestThrottledException", "TooManyRequestsException",
+        "ProvisionedThroughputExceededException", "TransactionInProgressException",
+        "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "SlowDown",
+        "PriorRequestNotComplete", "EC2ThrottledException", "RequestTimeout",
+        "RequestTimeoutException"};
+    static const char *const no[] = {
+        "Throttling*", "Throttled+", "Throttled", "TooManyRequests", "RequestLimitExceededException",
+        "SlowDownException", "Throttlin", "ThrottlingExceptionX", "ThrottlingExceptio", "LimitExceeded",
+        "EC2Throttled", "", "ValidationException", "RequestTimeout*", "throttling",
+        "THROTTLING", "ThrottlingEXCEPTION", "Ec2ThrottledException", "EC3ThrottledException",
+        "RequestThrottledExceptionException", "AccessDeniedException", "Exception",
+        "ThrottlingException\n", " Throttling"};
+    ccat_error_t err = {0};
+    err.http_status = 400;
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        err.code = yes[i];
+        CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_SVC_OTHER, &err), CCAT_RETRY_COST);
+        CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_RESPONSE_TYPE, &err), 0); /* not a service error */
+    }
+    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+        err.code = no[i];
+        CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_SVC_OTHER, &err), 0);
+    }
+    err.code = NULL;
+    for (int s = 400; s < 600; s++) {
+        err.http_status = s;
+        int yes5xx = s == 500 || s == 502 || s == 503 || s == 504;
+        CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_SVC_OTHER, &err), yes5xx ? CCAT_RETRY_COST : 0);
+        CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_RESPONSE_STATUS, &err), 0);
+    }
+    /* Timeouts and connection failures cost more; a bad certificate is final. */
+    static const ccat_status_t conn[] = {CCAT_ERR_DNS, CCAT_ERR_CONNECT, CCAT_ERR_CONNECT_TIMEOUT,
+                                         CCAT_ERR_TLS, CCAT_ERR_SEND, CCAT_ERR_RECV,
+                                         CCAT_ERR_CLOSED, CCAT_ERR_READ_TIMEOUT,
+                                         CCAT_ERR_SEND_TIMEOUT};
+    for (size_t i = 0; i < sizeof(conn) / sizeof(conn[0]); i++) {
+        CHECK_EQ_INT(ccat_retry_cost(conn[i], &err), CCAT_RETRY_TIMEOUT_COST);
+    }
+    CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_TLS_CERT, &err), 0);
+    CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_HTTP_HEADER, &err), 0);
+    CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_ARGUMENT, &err), 0);
 }
 
 /* Injects a fault at transport call k of a single-attempt exchange. */
@@ -167,6 +247,8 @@ int main(void)
 {
     check_keep_alive();
     check_retries();
+    check_retryable();
+    check_busy_wait();
     check_faults();
     check_limits();
     return test_summary("client");

@@ -477,6 +477,21 @@ static void check_errors(void)
     check_error("418 Teapot", "", "{\"code\":\"TeapotException\"}", CCAT_ERR_SVC_OTHER,
                 "TeapotException", NULL);
     check_error("503 Service Unavailable", "", "", CCAT_ERR_SVC_OTHER, NULL, NULL);
+    /* Names match exactly: the list's marks, a prefix or a longer name are no match. */
+    static const char *const near[] = {"AccessDenied+", "AccessDenied", "AccessDeniedExceptionX",
+                                       "AccessDeniedException+", "ThrottlingExceptio",
+                                       "Throttling*", "Validation+Exception", "Conflict"};
+    for (size_t i = 0; i < sizeof(near) / sizeof(near[0]); i++) {
+        snprintf(body, sizeof(body), "{\"code\":\"%s\"}", near[i]);
+        check_error("400 Bad Request", "", body, CCAT_ERR_SVC_OTHER, near[i], NULL);
+    }
+    /* "__type": what follows the last '#' before the first ':'. */
+    check_error("400 Bad Request", "", "{\"__type\":\"a#b#ConflictException:c#d\"}",
+                CCAT_ERR_SVC_CONFLICT, "ConflictException", NULL);
+    check_error("400 Bad Request", "", "{\"__type\":\"a#:b\"}", CCAT_ERR_SVC_OTHER, NULL, NULL);
+    /* A "code" that is no string leaves "__type" to speak, not "Code". */
+    check_error("400 Bad Request", "", "{\"code\":1,\"Code\":\"B\",\"__type\":\"C\"}",
+                CCAT_ERR_SVC_OTHER, "C", NULL);
     check_error("502 Bad Gateway", "", "<html>bad gateway</html>", CCAT_ERR_SVC_OTHER, NULL,
                 "<html>bad gateway</html>");
     check_error("400 Bad Request", "", "{\"code\":5,\"message\":7}", CCAT_ERR_SVC_OTHER, NULL, NULL);
