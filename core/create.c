@@ -315,14 +315,13 @@ static CCAT_HOT_INLINE void put_length(ccat_writer_t *w, size_t at, size_t guess
 #endif
     char text[20], *end = text + sizeof(text), *s = digits(end, n);
     size_t k = (size_t)(end - s);
-    if (k != guess) {
-        if (take(w, k - guess) == NULL) {
-            return;
-        }
-        /* The blank line and the body, after the longer length. */
-        memmove(w->p + at + k, w->p + at + guess, 4 + n);
+    if (take(w, k - guess) != NULL) { /* room for the extra digits, if any */
+        /* The blank line and the body after the length (a move of 0 bytes
+         * when the guess was right: one path, less code). */
+        char *p = w->p + at;
+        memmove(p + k, p + guess, 4 + n);
+        memcpy(p, s, k);
     }
-    memcpy(w->p + at, s, k);
 }
 
 /* ccat_request_write(). -O2: inlined into CreateAccessToken's writer too,
@@ -437,8 +436,11 @@ ccat_status_t ccat_create_request_write(const ccat_request_ctx_t *ctx,
 
 /* ---- the response -------------------------------------------------------- */
 
-/* In the order the service sends them (ccat_json_members tries that first). */
-static const char token_keys[] = "\6" "secret" "\4" "name" "\13" "expiresTime" "\15" "accessTokenId";
+/* In the order they are checked (which error wins when several members are
+ * bad), so that at[i] is the i-th to check. (The service sends expiresTime
+ * before accessTokenId, and ccat_json_members tries the next name first: a
+ * body from the service costs it one more comparison per key.) */
+static const char token_keys[] = "\6" "secret" "\4" "name" "\15" "accessTokenId" "\13" "expiresTime";
 
 #ifndef __OPTIMIZE_SIZE__
 /* ccat_member_string() for a plain text (see ccat_body_parse_plain()): the
@@ -477,8 +479,8 @@ read_members(int plain, char *js, const jsmntok_t *toks, const int at[4], ccat_a
     ccat_status_t st;
     if ((st = required(plain, js, toks, at[0], &tok->secret, &tok->secret_len)) != CCAT_OK ||
         (st = required(plain, js, toks, at[1], &tok->name, &len)) != CCAT_OK ||
-        (st = required(plain, js, toks, at[3], &tok->access_token_id, &len)) != CCAT_OK ||
-        (st = required(plain, js, toks, at[2], &expires, &len)) != CCAT_OK) {
+        (st = required(plain, js, toks, at[2], &tok->access_token_id, &len)) != CCAT_OK ||
+        (st = required(plain, js, toks, at[3], &expires, &len)) != CCAT_OK) {
         return st;
     }
     return ccat_time_parse(expires, len, &tok->expires_time) == CCAT_OK ? CCAT_OK
@@ -507,8 +509,8 @@ token_members_plain(const char *js, const jsmntok_t *toks, int n, int at[4])
         const jsmntok_t *const v = t + 1;
         int k = KEY_IS(p, len, "secret")          ? 0
                 : KEY_IS(p, len, "name")          ? 1
-                : KEY_IS(p, len, "expiresTime")   ? 2
-                : KEY_IS(p, len, "accessTokenId") ? 3
+                : KEY_IS(p, len, "expiresTime")   ? 3
+                : KEY_IS(p, len, "accessTokenId") ? 2
                                                   : -1;
         if (k >= 0) {
             at[k] = vi; /* a later duplicate overwrites it */
@@ -554,20 +556,20 @@ static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t 
     }
     int at[4];
     ccat_json_members(resp->body, toks, n, 0, token_keys, 4, at);
-    /* Checked in this order (which error wins when several members are bad). */
-    static const uint8_t key_of[4] = {0, 1, 3, 2};
-    const char *expires;
-    const char **out[4] = {&tok->secret, &tok->name, &tok->access_token_id, &expires};
+    const char *v[4];
     size_t len[4];
     for (int i = 0; i < 4; i++) {
-        ccat_status_t st = ccat_member_string(resp->body, toks, at[key_of[i]], out[i], &len[i]);
+        ccat_status_t st = ccat_member_string(resp->body, toks, at[i], &v[i], &len[i]);
         if (st != CCAT_OK || len[i] == 0) {
             return st != CCAT_OK ? st : CCAT_ERR_RESPONSE_TYPE;
         }
     }
+    tok->secret = v[0];
     tok->secret_len = len[0];
-    return ccat_time_parse(expires, len[3], &tok->expires_time) == CCAT_OK ? CCAT_OK
-                                                                            : CCAT_ERR_RESPONSE_TYPE;
+    tok->name = v[1];
+    tok->access_token_id = v[2];
+    return ccat_time_parse(v[3], len[3], &tok->expires_time) == CCAT_OK ? CCAT_OK
+                                                                         : CCAT_ERR_RESPONSE_TYPE;
 }
 #endif
 
@@ -577,15 +579,17 @@ ccat_status_t ccat_create_response_read(ccat_http_response_t *resp,
     if (resp == NULL || tok == NULL) {
         return CCAT_ERR_ARGUMENT;
     }
-    memset(tok, 0, sizeof(*tok));
     ccat_error_t local;
     ccat_status_t st = ccat_response_begin(resp, err != NULL ? err : &local, 201);
     if (st == CCAT_OK) {
-        st = read_token(resp, tok);
+        st = read_token(resp, tok); /* success sets every member of *tok */
     }
-    if (st != CCAT_OK && resp->status < 300) {
-        /* Whatever part of a secret arrived must not survive a failure. */
-        ccat_wipe(resp->body, resp->body_len);
+    if (st != CCAT_OK) {
+        /* Whatever part of a secret arrived must not survive a failure (an
+         * error response's body holds err's strings: it stays). */
+        if (resp->status < 300) {
+            ccat_wipe(resp->body, resp->body_len);
+        }
         memset(tok, 0, sizeof(*tok));
     }
     return st;
