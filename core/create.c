@@ -233,10 +233,10 @@ static void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_c
     ccat_put(w, "[", ep->ipv6); /* an IPv6 literal goes in brackets */
     put_str(w, ep->host);
     ccat_put(w, "]", ep->ipv6);
-    if (ep->port_explicit) {
-        PUT_LIT(w, ":");
-        ccat_put_uint(w, ep->port);
-    }
+    /* ":port" unless it is the scheme's (formatted either way: less code). */
+    char port[8], *port_end = port + sizeof(port), *port_start = digits(port_end, ep->port) - 1;
+    *port_start = ':';
+    ccat_put(w, port_start, ep->port_explicit ? (size_t)(port_end - port_start) : 0);
     PUT_LIT(w, UA_LINE);
     put_str(w, ctx->platform != NULL ? ctx->platform : CCAT_PLATFORM_STRING);
     PUT_LIT(w, AUTH_LINE);
@@ -296,20 +296,22 @@ static CCAT_HOT_INLINE void put_head(ccat_writer_t *w, const ccat_op_t *op, cons
 #endif
 
 /*
- * The body went after room for `guess` digits of its length and the blank
- * line, at offset at: its length goes there in place. The body moves only
- * when its length has more digits (ccat_op_t: never fewer).
+ * The body, which starts at offset start, went after room for `guess`
+ * digits of its length and the blank line: its length goes there in place.
+ * The body moves only when its length has more digits (ccat_op_t: never
+ * fewer).
  */
-static CCAT_HOT_INLINE void put_length(ccat_writer_t *w, size_t at, size_t guess)
+static CCAT_HOT_INLINE void put_length(ccat_writer_t *w, size_t start, size_t guess)
 {
     if (w->overflow) {
         return; /* the length may be meaningless then */
     }
-    size_t n = w->len - at - guess - 4;
+    size_t n = w->len - start;
+    char *at = w->p + start - 4 - guess; /* where the digits go */
 #ifndef __OPTIMIZE_SIZE__
     if (guess == 2 && n - 10 < 90) { /* -O2: the usual case without a loop */
-        w->p[at] = (char)('0' + n / 10);
-        w->p[at + 1] = (char)('0' + n % 10);
+        at[0] = (char)('0' + n / 10);
+        at[1] = (char)('0' + n % 10);
         return;
     }
 #endif
@@ -318,9 +320,8 @@ static CCAT_HOT_INLINE void put_length(ccat_writer_t *w, size_t at, size_t guess
     if (take(w, k - guess) != NULL) { /* room for the extra digits, if any */
         /* The blank line and the body after the length (a move of 0 bytes
          * when the guess was right: one path, less code). */
-        char *p = w->p + at;
-        memmove(p + k, p + guess, 4 + n);
-        memcpy(p, s, k);
+        memmove(at + k, at + guess, 4 + n);
+        memcpy(at, s, k);
     }
 }
 
@@ -351,9 +352,9 @@ static CCAT_HOT_INLINE ccat_status_t request_write(const ccat_op_t *op, const cc
     ccat_writer_t w = {buf, cap, 0, 0};
     put_head(&w, op, ctx, in, token_len);
     if (op->body != NULL) {
-        size_t at = w.len - op->body_digits - 4;
+        size_t start = w.len;
         op->body(&w, in);
-        put_length(&w, at, op->body_digits);
+        put_length(&w, start, op->body_digits);
     }
     *out_len = w.overflow ? 0 : w.len;
     if (w.overflow) {
