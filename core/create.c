@@ -16,6 +16,12 @@ typedef struct create_in {
     const ccat_create_params_t *params;
     size_t name_len; /* strlen(name) */
     int plain;       /* 1: printable ASCII without '"' or '\\' (its own JSON text) */
+#ifdef __OPTIMIZE_SIZE__
+    /* -Os: the expiry's text and closing quote, written by the range check
+     * (ccat_time_format() checks the range: no check of its own here). */
+    char expires[CCAT_TIME_TEXT_MAX];
+    size_t expires_len;
+#endif
 } create_in_t;
 
 #ifndef __OPTIMIZE_SIZE__
@@ -75,8 +81,19 @@ static CCAT_HOT_INLINE ccat_status_t params_check(const ccat_create_params_t *pa
     if (n < 1 || n > NAME_MAX_CODE_POINTS) {
         return CCAT_ERR_NAME_LENGTH;
     }
-    if (params->has_expires_time && !CCAT_TIME_IN_RANGE(params->expires_time)) {
-        return CCAT_ERR_EXPIRES_RANGE;
+    if (params->has_expires_time) {
+#ifdef __OPTIMIZE_SIZE__
+        int k = ccat_time_format(params->expires_time, c->expires);
+        if (k < 0) {
+            return CCAT_ERR_EXPIRES_RANGE;
+        }
+        c->expires[k] = '"'; /* in place of the NUL */
+        c->expires_len = (size_t)k + 1;
+#else
+        if (!CCAT_TIME_IN_RANGE(params->expires_time)) {
+            return CCAT_ERR_EXPIRES_RANGE;
+        }
+#endif
     }
     c->params = params;
     c->name_len = len;
@@ -407,11 +424,16 @@ static CCAT_HOT_INLINE void create_body(ccat_writer_t *w, const void *in)
     PUT_LIT(w, NAME_KEY);
     ccat_put_json(w, params->name, c->name_len);
     if (params->has_expires_time) {
+#ifdef __OPTIMIZE_SIZE__
+        const char *text = c->expires; /* formatted by params_check() */
+        size_t n = c->expires_len;
+#else
         char text[CCAT_TIME_TEXT_MAX];
-        int n = ccat_time_format(params->expires_time, text); /* in range: checked */
-        text[n] = '"';                                        /* in place of the NUL */
+        size_t n = (size_t)ccat_time_format(params->expires_time, text); /* in range: checked */
+        text[n++] = '"';                                                  /* in place of the NUL */
+#endif
         PUT_LIT(w, EXPIRES_KEY);
-        ccat_put(w, text, (size_t)n + 1);
+        ccat_put(w, text, n);
     }
     PUT_LIT(w, "}");
 }
