@@ -169,8 +169,9 @@ static void overflow(ccat_writer_t *w)
     w->cap = w->len;
 }
 
+#ifndef __OPTIMIZE_SIZE__
 /* Room for n more bytes: where they go, or NULL when they do not fit
- * (remembered). */
+ * (remembered). -O2 only: one check for several pieces. */
 static CCAT_HOT_INLINE char *take(ccat_writer_t *w, size_t n)
 {
     if (n > w->cap - w->len) {
@@ -181,12 +182,15 @@ static CCAT_HOT_INLINE char *take(ccat_writer_t *w, size_t n)
     w->len += n;
     return p;
 }
+#endif
 
 void ccat_put(ccat_writer_t *w, const char *s, size_t n)
 {
-    char *p = take(w, n);
-    if (p != NULL && n != 0) { /* keeps memcpy away from a NULL source */
-        memcpy(p, s, n);
+    if (n > w->cap - w->len) {
+        overflow(w);
+    } else if (n != 0) { /* keeps memcpy away from a NULL source */
+        memcpy(w->p + w->len, s, n);
+        w->len += n;
     }
 }
 
@@ -334,7 +338,10 @@ static CCAT_HOT_INLINE void put_length(ccat_writer_t *w, size_t start, size_t gu
 #endif
     char text[20], *end = text + sizeof(text), *s = digits(end, n);
     size_t k = (size_t)(end - s);
-    if (take(w, k - guess) != NULL) { /* room for the extra digits, if any */
+    /* Room for the extra digits, if any: the bytes put there are
+     * placeholders, which the move covers. */
+    ccat_put(w, s, k - guess);
+    if (!w->overflow) {
         /* The blank line and the body after the length (a move of 0 bytes
          * when the guess was right: one path, less code). */
         memmove(at + k, at + guess, 4 + n);
