@@ -16,6 +16,12 @@ typedef struct create_in {
     const ccat_create_params_t *params;
     size_t name_len; /* strlen(name) */
     int plain;       /* 1: printable ASCII without '"' or '\\' (its own JSON text) */
+#ifdef __OPTIMIZE_SIZE__
+    /* -Os: the expiry's text and closing quote, written by the range check
+     * (ccat_time_format() checks the range: no check of its own here). */
+    char expires[CCAT_TIME_TEXT_MAX];
+    size_t expires_len;
+#endif
 } create_in_t;
 
 #ifndef __OPTIMIZE_SIZE__
@@ -75,8 +81,19 @@ static CCAT_HOT_INLINE ccat_status_t params_check(const ccat_create_params_t *pa
     if (n < 1 || n > NAME_MAX_CODE_POINTS) {
         return CCAT_ERR_NAME_LENGTH;
     }
-    if (params->has_expires_time && !CCAT_TIME_IN_RANGE(params->expires_time)) {
-        return CCAT_ERR_EXPIRES_RANGE;
+    if (params->has_expires_time) {
+#ifdef __OPTIMIZE_SIZE__
+        int k = ccat_time_format(params->expires_time, c->expires);
+        if (k < 0) {
+            return CCAT_ERR_EXPIRES_RANGE;
+        }
+        c->expires[k] = '"'; /* in place of the NUL */
+        c->expires_len = (size_t)k + 1;
+#else
+        if (!CCAT_TIME_IN_RANGE(params->expires_time)) {
+            return CCAT_ERR_EXPIRES_RANGE;
+        }
+#endif
     }
     c->params = params;
     c->name_len = len;
@@ -152,8 +169,9 @@ static void overflow(ccat_writer_t *w)
     w->cap = w->len;
 }
 
+#ifndef __OPTIMIZE_SIZE__
 /* Room for n more bytes: where they go, or NULL when they do not fit
- * (remembered). */
+ * (remembered). -O2 only: one check for several pieces. */
 static CCAT_HOT_INLINE char *take(ccat_writer_t *w, size_t n)
 {
     if (n > w->cap - w->len) {
@@ -164,12 +182,15 @@ static CCAT_HOT_INLINE char *take(ccat_writer_t *w, size_t n)
     w->len += n;
     return p;
 }
+#endif
 
 void ccat_put(ccat_writer_t *w, const char *s, size_t n)
 {
-    char *p = take(w, n);
-    if (p != NULL && n != 0) { /* keeps memcpy away from a NULL source */
-        memcpy(p, s, n);
+    if (n > w->cap - w->len) {
+        overflow(w);
+    } else if (n != 0) { /* keeps memcpy away from a NULL source */
+        memcpy(w->p + w->len, s, n);
+        w->len += n;
     }
 }
 
@@ -233,10 +254,10 @@ static void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_c
     ccat_put(w, "[", ep->ipv6); /* an IPv6 literal goes in brackets */
     put_str(w, ep->host);
     ccat_put(w, "]", ep->ipv6);
-    if (ep->port_explicit) {
-        PUT_LIT(w, ":");
-        ccat_put_uint(w, ep->port);
-    }
+    /* ":port" unless it is the scheme's (formatted either way: less code). */
+    char port[8], *port_end = port + sizeof(port), *port_start = digits(port_end, ep->port) - 1;
+    *port_start = ':';
+    ccat_put(w, port_start, ep->port_explicit ? (size_t)(port_end - port_start) : 0);
     PUT_LIT(w, UA_LINE);
     put_str(w, ctx->platform != NULL ? ctx->platform : CCAT_PLATFORM_STRING);
     PUT_LIT(w, AUTH_LINE);
@@ -296,33 +317,36 @@ static CCAT_HOT_INLINE void put_head(ccat_writer_t *w, const ccat_op_t *op, cons
 #endif
 
 /*
- * The body went after room for `guess` digits of its length and the blank
- * line, at offset at: its length goes there in place. The body moves only
- * when its length has more digits (ccat_op_t: never fewer).
+ * The body, which starts at offset start, went after room for `guess`
+ * digits of its length and the blank line: its length goes there in place.
+ * The body moves only when its length has more digits (ccat_op_t: never
+ * fewer).
  */
-static CCAT_HOT_INLINE void put_length(ccat_writer_t *w, size_t at, size_t guess)
+static CCAT_HOT_INLINE void put_length(ccat_writer_t *w, size_t start, size_t guess)
 {
     if (w->overflow) {
         return; /* the length may be meaningless then */
     }
-    size_t n = w->len - at - guess - 4;
+    size_t n = w->len - start;
+    char *at = w->p + start - 4 - guess; /* where the digits go */
 #ifndef __OPTIMIZE_SIZE__
     if (guess == 2 && n - 10 < 90) { /* -O2: the usual case without a loop */
-        w->p[at] = (char)('0' + n / 10);
-        w->p[at + 1] = (char)('0' + n % 10);
+        at[0] = (char)('0' + n / 10);
+        at[1] = (char)('0' + n % 10);
         return;
     }
 #endif
     char text[20], *end = text + sizeof(text), *s = digits(end, n);
     size_t k = (size_t)(end - s);
-    if (k != guess) {
-        if (take(w, k - guess) == NULL) {
-            return;
-        }
-        /* The blank line and the body, after the longer length. */
-        memmove(w->p + at + k, w->p + at + guess, 4 + n);
+    /* Room for the extra digits, if any: the bytes put there are
+     * placeholders, which the move covers. */
+    ccat_put(w, s, k - guess);
+    if (!w->overflow) {
+        /* The blank line and the body after the length (a move of 0 bytes
+         * when the guess was right: one path, less code). */
+        memmove(at + k, at + guess, 4 + n);
+        memcpy(at, s, k);
     }
-    memcpy(w->p + at, s, k);
 }
 
 /* ccat_request_write(). -O2: inlined into CreateAccessToken's writer too,
@@ -352,9 +376,9 @@ static CCAT_HOT_INLINE ccat_status_t request_write(const ccat_op_t *op, const cc
     ccat_writer_t w = {buf, cap, 0, 0};
     put_head(&w, op, ctx, in, token_len);
     if (op->body != NULL) {
-        size_t at = w.len - op->body_digits - 4;
+        size_t start = w.len;
         op->body(&w, in);
-        put_length(&w, at, op->body_digits);
+        put_length(&w, start, op->body_digits);
     }
     *out_len = w.overflow ? 0 : w.len;
     if (w.overflow) {
@@ -407,11 +431,16 @@ static CCAT_HOT_INLINE void create_body(ccat_writer_t *w, const void *in)
     PUT_LIT(w, NAME_KEY);
     ccat_put_json(w, params->name, c->name_len);
     if (params->has_expires_time) {
+#ifdef __OPTIMIZE_SIZE__
+        const char *text = c->expires; /* formatted by params_check() */
+        size_t n = c->expires_len;
+#else
         char text[CCAT_TIME_TEXT_MAX];
-        int n = ccat_time_format(params->expires_time, text); /* in range: checked */
-        text[n] = '"';                                        /* in place of the NUL */
+        size_t n = (size_t)ccat_time_format(params->expires_time, text); /* in range: checked */
+        text[n++] = '"';                                                  /* in place of the NUL */
+#endif
         PUT_LIT(w, EXPIRES_KEY);
-        ccat_put(w, text, (size_t)n + 1);
+        ccat_put(w, text, n);
     }
     PUT_LIT(w, "}");
 }
@@ -437,8 +466,11 @@ ccat_status_t ccat_create_request_write(const ccat_request_ctx_t *ctx,
 
 /* ---- the response -------------------------------------------------------- */
 
-/* In the order the service sends them (ccat_json_members tries that first). */
-static const char token_keys[] = "\6" "secret" "\4" "name" "\13" "expiresTime" "\15" "accessTokenId";
+/* In the order they are checked (which error wins when several members are
+ * bad), so that at[i] is the i-th to check. (The service sends expiresTime
+ * before accessTokenId, and ccat_json_members tries the next name first: a
+ * body from the service costs it one more comparison per key.) */
+static const char token_keys[] = "\6" "secret" "\4" "name" "\15" "accessTokenId" "\13" "expiresTime";
 
 #ifndef __OPTIMIZE_SIZE__
 /* ccat_member_string() for a plain text (see ccat_body_parse_plain()): the
@@ -477,8 +509,8 @@ read_members(int plain, char *js, const jsmntok_t *toks, const int at[4], ccat_a
     ccat_status_t st;
     if ((st = required(plain, js, toks, at[0], &tok->secret, &tok->secret_len)) != CCAT_OK ||
         (st = required(plain, js, toks, at[1], &tok->name, &len)) != CCAT_OK ||
-        (st = required(plain, js, toks, at[3], &tok->access_token_id, &len)) != CCAT_OK ||
-        (st = required(plain, js, toks, at[2], &expires, &len)) != CCAT_OK) {
+        (st = required(plain, js, toks, at[2], &tok->access_token_id, &len)) != CCAT_OK ||
+        (st = required(plain, js, toks, at[3], &expires, &len)) != CCAT_OK) {
         return st;
     }
     return ccat_time_parse(expires, len, &tok->expires_time) == CCAT_OK ? CCAT_OK
@@ -507,8 +539,8 @@ token_members_plain(const char *js, const jsmntok_t *toks, int n, int at[4])
         const jsmntok_t *const v = t + 1;
         int k = KEY_IS(p, len, "secret")          ? 0
                 : KEY_IS(p, len, "name")          ? 1
-                : KEY_IS(p, len, "expiresTime")   ? 2
-                : KEY_IS(p, len, "accessTokenId") ? 3
+                : KEY_IS(p, len, "expiresTime")   ? 3
+                : KEY_IS(p, len, "accessTokenId") ? 2
                                                   : -1;
         if (k >= 0) {
             at[k] = vi; /* a later duplicate overwrites it */
@@ -554,20 +586,20 @@ static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t 
     }
     int at[4];
     ccat_json_members(resp->body, toks, n, 0, token_keys, 4, at);
-    /* Checked in this order (which error wins when several members are bad). */
-    static const uint8_t key_of[4] = {0, 1, 3, 2};
-    const char *expires;
-    const char **out[4] = {&tok->secret, &tok->name, &tok->access_token_id, &expires};
+    const char *v[4];
     size_t len[4];
     for (int i = 0; i < 4; i++) {
-        ccat_status_t st = ccat_member_string(resp->body, toks, at[key_of[i]], out[i], &len[i]);
+        ccat_status_t st = ccat_member_string(resp->body, toks, at[i], &v[i], &len[i]);
         if (st != CCAT_OK || len[i] == 0) {
             return st != CCAT_OK ? st : CCAT_ERR_RESPONSE_TYPE;
         }
     }
+    tok->secret = v[0];
     tok->secret_len = len[0];
-    return ccat_time_parse(expires, len[3], &tok->expires_time) == CCAT_OK ? CCAT_OK
-                                                                            : CCAT_ERR_RESPONSE_TYPE;
+    tok->name = v[1];
+    tok->access_token_id = v[2];
+    return ccat_time_parse(v[3], len[3], &tok->expires_time) == CCAT_OK ? CCAT_OK
+                                                                         : CCAT_ERR_RESPONSE_TYPE;
 }
 #endif
 
@@ -577,15 +609,17 @@ ccat_status_t ccat_create_response_read(ccat_http_response_t *resp,
     if (resp == NULL || tok == NULL) {
         return CCAT_ERR_ARGUMENT;
     }
-    memset(tok, 0, sizeof(*tok));
     ccat_error_t local;
     ccat_status_t st = ccat_response_begin(resp, err != NULL ? err : &local, 201);
     if (st == CCAT_OK) {
-        st = read_token(resp, tok);
+        st = read_token(resp, tok); /* success sets every member of *tok */
     }
-    if (st != CCAT_OK && resp->status < 300) {
-        /* Whatever part of a secret arrived must not survive a failure. */
-        ccat_wipe(resp->body, resp->body_len);
+    if (st != CCAT_OK) {
+        /* Whatever part of a secret arrived must not survive a failure (an
+         * error response's body holds err's strings: it stays). */
+        if (resp->status < 300) {
+            ccat_wipe(resp->body, resp->body_len);
+        }
         memset(tok, 0, sizeof(*tok));
     }
     return st;

@@ -24,7 +24,7 @@ static int host_char(int c, int ipv6)
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
         return 1;
     }
-    return ipv6 ? (c == ':' || c == '.') : (c == '-' || c == '.' || c == '_' || c == '~');
+    return c == '.' || (ipv6 ? c == ':' : (c == '-' || c == '_' || c == '~'));
 }
 
 /* Path bytes: printable ASCII except space, '?', '#', '%'-free is not required. */
@@ -53,12 +53,14 @@ static const char *parse_host(const char *p, ccat_endpoint_t *ep)
 static const char *parse_port(const char *p, ccat_endpoint_t *ep)
 {
     uint32_t port = 0;
-    const char *start = p;
-    while (*p >= '0' && *p <= '9' && p - start < 5) {
-        port = port * 10 + (uint32_t)(*p++ - '0');
+    for (const char *start = p; (unsigned)(*p - '0') < 10; p++) {
+        if (p - start == 5) {
+            return NULL; /* a sixth digit */
+        }
+        port = port * 10 + (uint32_t)(*p - '0');
     }
-    if (p == start || port == 0 || port > 65535 || (*p >= '0' && *p <= '9')) {
-        return NULL;
+    if (port - 1 >= 65535) {
+        return NULL; /* no digit, 0, or too large */
     }
     ep->port = (uint16_t)port;
     return p;

@@ -32,6 +32,11 @@ int main(void)
     ok("http://127.0.0.1", "127.0.0.1", 80, 0, 0, "");
     ok("http://[::1]:9000/x", "::1", 9000, 0, 1, "/x");
     ok("https://[::1]", "::1", 443, 1, 0, "");
+    /* Up to five port digits, leading zeros included; host bytes by kind. */
+    ok("https://host:00443", "host", 443, 1, 0, "");
+    ok("http://host:08080/", "host", 8080, 0, 1, "");
+    ok("http://a.b_c~d-e9:65535", "a.b_c~d-e9", 65535, 0, 1, "");
+    ok("https://[fe80::1.2.3.4]", "fe80::1.2.3.4", 443, 1, 0, "");
     ccat_endpoint_t ep;
     CHECK_EQ_INT(ccat_endpoint_parse("http://[::1]:1/", &ep), CCAT_OK);
     CHECK_EQ_INT(ep.ipv6, 1);
@@ -45,6 +50,11 @@ int main(void)
     bad("https://host:123456");
     bad("https://host:");
     bad("https://host:12ab");
+    bad("https://host:000443");
+    bad("https://host:00000");
+    bad("https://[::1-2]");
+    bad("https://[::1_]");
+    bad("https://a:b:1");
     bad("https://user@host");
     bad("https://host/path?query");
     bad("https://host/path#frag");
