@@ -3,14 +3,16 @@
  * Civil-date arithmetic after C. Neri and L. Schneider, "Euclidean affine
  * functions and their application to calendar algorithms" (2022): years
  * start on March 1 so that the leap day comes last, and every division is
- * by a constant (no 64-bit one but the split of microseconds into seconds).
- * Years are never negative in this range: all of it is unsigned arithmetic.
+ * by a constant (no 64-bit one but the split of microseconds into seconds,
+ * which 32-bit targets and -Os builds do bit by bit: see div_us()). Years
+ * are never negative in this range: all of it is unsigned arithmetic.
  */
 #include <string.h>
 
 #include "internal.h"
 
 #define US_PER_S 1000000u
+#define BAD 0xffffu /* any field read from a non-digit is at least this */
 #define DAY_S 86400u
 #define DAYS_MAX 3652059u /* from 0001-01-01 to 10000-01-01 */
 #define EPOCH_DAY 719162  /* 1970-01-01, counted from 0001-01-01 */
@@ -121,11 +123,11 @@ int ccat_time_format(ccat_time_t t, char out[CCAT_TIME_TEXT_MAX])
     return (int)n;
 }
 
-/* Two digits at s, or at least 0xffff. */
+/* Two digits at s, or at least BAD. */
 static unsigned get2(const char *s)
 {
     unsigned a = (unsigned char)s[0] - (unsigned)'0', b = (unsigned char)s[1] - (unsigned)'0';
-    return (a > 9 || b > 9) ? 0xffff : a * 10 + b;
+    return (a > 9 || b > 9) ? BAD : a * 10 + b;
 }
 
 #if !defined(__OPTIMIZE_SIZE__) && defined(__BYTE_ORDER__) && \
@@ -203,11 +205,11 @@ static unsigned days_in_month(unsigned y, unsigned mo)
  * reads exactly, so that one comparison refuses every non-digit, wrong
  * separator and out-of-range field (month 13, February 29 of a common
  * year, hour 24, second 60, year 0000...): no range table, no month
- * lengths, no leap-year rule here. get2()'s 0xffff and the unsigned sums
+ * lengths, no leap-year rule here. get2()'s BAD and the unsigned sums
  * only wrap, into some instant whose text differs.
  */
 
-/* "hh:mm" at s in minutes (at least 0xffff * 60 when one is not a digit). */
+/* "hh:mm" at s in minutes (at least BAD * 60 when one is not a digit). */
 static uint32_t hh_mm(const char *s)
 {
     return get2(s) * 60 + get2(s + 3);
