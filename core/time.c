@@ -3,8 +3,9 @@
  * Civil-date arithmetic after C. Neri and L. Schneider, "Euclidean affine
  * functions and their application to calendar algorithms" (2022): years
  * start on March 1 so that the leap day comes last, and every division is
- * by a constant (no 64-bit one but the split of microseconds into seconds).
- * Years are never negative in this range: all of it is unsigned arithmetic.
+ * by a constant (no 64-bit one but the split of microseconds into seconds,
+ * which 32-bit targets and -Os builds do bit by bit: see div_us()). Years
+ * are never negative in this range: all of it is unsigned arithmetic.
  */
 #include <string.h>
 
@@ -12,6 +13,9 @@
 
 #define US_PER_S 1000000u
 #define BAD 0xffffu /* any field read from a non-digit is at least this */
+#define DAY_S 86400u
+#define DAYS_MAX 3652059u /* from 0001-01-01 to 10000-01-01 */
+#define EPOCH_DAY 719162  /* 1970-01-01, counted from 0001-01-01 */
 
 /* Writes v (< 10^n, n even) as n decimal digits at p, then sep; returns
  * where the next field goes. */
@@ -40,19 +44,11 @@ static char *dec(char *p, uint32_t v, unsigned n, char sep)
     return next;
 }
 
-/* Called by ccat_time_format() and, at -O2 only, by create.c's fast path
- * (see internal.h): at -Os static, so inlined in its one caller. */
-#ifdef __OPTIMIZE_SIZE__
-static
-#endif
-size_t ccat_time_text(ccat_time_t t, char *out)
+/* Writes the text of second sod (< DAY_S) of day `days` counted from
+ * 0001-01-01 (< DAYS_MAX), frac microseconds after it; returns its length.
+ * ccat_time_text() and ccat_time_parse()'s round trip (see there) share it. */
+static CCAT_HOT_INLINE size_t put_text(char *out, uint32_t days, uint32_t sod, uint32_t frac)
 {
-    uint64_t us = (uint64_t)t - (uint64_t)CCAT_TIME_MIN;
-    uint64_t secs = us / US_PER_S;
-    uint32_t frac = (uint32_t)us - (uint32_t)secs * US_PER_S; /* exact modulo 2^32 */
-    /* 86400 = 2^7 * 675, and secs < 2^39: the day count needs no 64-bit division. */
-    uint32_t days = (uint32_t)(secs >> 7) / 675;
-    uint32_t sod = (uint32_t)secs - days * 86400;
     /* Days since 0000-03-01 (0001-01-01 is day 306) to year, month, day. */
     uint32_t n1 = 4 * (days + 306) + 3;
     uint32_t century = n1 / 146097, n2 = (n1 % 146097) | 3;
@@ -74,6 +70,47 @@ size_t ccat_time_text(ccat_time_t t, char *out)
         p[-1] = 'Z'; /* in place of the '.' */
     }
     return (size_t)(p - out);
+}
+
+#if defined(__OPTIMIZE_SIZE__) || UINTPTR_MAX <= 0xffffffffu
+/* us / US_PER_S, the remainder in *rem, one quotient bit per step: on a
+ * 32-bit core a 64-bit division calls __aeabi_uldivmod, which brings some
+ * hundreds of bytes of libgcc into the firmware (64-bit targets at -O2
+ * divide natively: see ccat_time_text()). */
+static uint64_t div_us(uint64_t us, uint32_t *rem)
+{
+    uint32_t r = 0; /* < US_PER_S: r << 1 | 1 fits */
+    for (unsigned i = 0; i < 64; i++) {
+        r = r << 1 | (uint32_t)(us >> 63);
+        us <<= 1;
+        if (r >= US_PER_S) {
+            r -= US_PER_S;
+            us |= 1;
+        }
+    }
+    *rem = r;
+    return us;
+}
+#endif
+
+/* Called by ccat_time_format() and, at -O2 only, by create.c's fast path
+ * (see internal.h): at -Os static, so inlined in its one caller. */
+#ifdef __OPTIMIZE_SIZE__
+static
+#endif
+size_t ccat_time_text(ccat_time_t t, char *out)
+{
+    uint64_t us = (uint64_t)t - (uint64_t)CCAT_TIME_MIN;
+#if defined(__OPTIMIZE_SIZE__) || UINTPTR_MAX <= 0xffffffffu
+    uint32_t frac;
+    uint64_t secs = div_us(us, &frac);
+#else
+    uint64_t secs = us / US_PER_S;
+    uint32_t frac = (uint32_t)us - (uint32_t)secs * US_PER_S; /* exact modulo 2^32 */
+#endif
+    /* 86400 = 2^7 * 675, and secs < 2^39: the day count needs no 64-bit division. */
+    uint32_t days = (uint32_t)(secs >> 7) / 675;
+    return put_text(out, days, (uint32_t)secs - days * DAY_S, frac);
 }
 
 int ccat_time_format(ccat_time_t t, char out[CCAT_TIME_TEXT_MAX])
@@ -151,6 +188,7 @@ static int32_t zone_offset(const char *s, size_t n)
     return *s == '-' ? -off : off;
 }
 
+#ifdef DIGIT_BYTES
 /* Month lengths: 30 or 31 alternating, the pattern restarting in August;
  * February 28 or 29 (Gregorian leap years). */
 static unsigned days_in_month(unsigned y, unsigned mo)
@@ -158,40 +196,73 @@ static unsigned days_in_month(unsigned y, unsigned mo)
     unsigned leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
     return mo == 2 ? 28 + leap : 30 + ((mo + (mo >> 3)) & 1);
 }
+#else
+/*
+ * Where size counts (and wherever the -O2 reading above is missing), the
+ * fields are read without a range check, turned into a day and a second,
+ * and the text of that instant written back (put_text()) must be the bytes
+ * read. A text put_text() writes is always a valid one and a valid text
+ * reads exactly, so that one comparison refuses every non-digit, wrong
+ * separator and out-of-range field (month 13, February 29 of a common
+ * year, hour 24, second 60, year 0000...): no range table, no month
+ * lengths, no leap-year rule here. get2()'s BAD and the unsigned sums
+ * only wrap, into some instant whose text differs.
+ */
+
+/* "hh:mm" at s in minutes (at least BAD * 60 when one is not a digit). */
+static uint32_t hh_mm(const char *s)
+{
+    return get2(s) * 60 + get2(s + 3);
+}
+#endif
 
 ccat_status_t ccat_time_parse(const char *s, size_t len, ccat_time_t *out)
 {
-    if (s == NULL || len < 20 || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':' ||
-        ((s[10] | 0x20) != 't' && s[10] != ' ')) {
+    if (s == NULL || len < 20) {
         return CCAT_ERR_TIME_FORMAT;
     }
 #ifdef DIGIT_BYTES
-    /* "MM-DDTHH" and "HH:MM:SS": the hour is read twice. */
+    /* -O2: the fields checked as they are read, no round trip. "MM-DDTHH"
+     * and "HH:MM:SS": the hour is read twice. */
     uint64_t bad = 0;
     const uint64_t mdh = pairs3(s + 5, &bad), hms = pairs3(s + 11, &bad);
     unsigned y = year4(s, &bad), mo = mdh & 0xff, d = mdh >> 24 & 0xff;
     unsigned h = hms & 0xff, mi = hms >> 24 & 0xff, sec = hms >> 48 & 0xff;
-    if (bad != 0) {
-        return CCAT_ERR_TIME_FORMAT;
-    }
-#else
-    unsigned y = get2(s) * 100 + get2(s + 2), mo = get2(s + 5), d = get2(s + 8);
-    unsigned h = get2(s + 11), mi = get2(s + 14), sec = get2(s + 17);
-#endif
     /* Days 1..28 are in every month: only a later day needs the month's
      * length (see days_in_month()). */
-    if (y - 1 > 9998 || mo - 1 > 11 || d - 1 > 30 || h > 23 || mi > 59 || sec > 59 ||
-        (d > 28 && d > days_in_month(y, mo))) {
+    if (bad != 0 || s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':' ||
+        ((s[10] | 0x20) != 't' && s[10] != ' ') || y - 1 > 9998 || mo - 1 > 11 || d - 1 > 30 ||
+        h > 23 || mi > 59 || sec > 59 || (d > 28 && d > days_in_month(y, mo))) {
         return CCAT_ERR_TIME_FORMAT;
     }
+    uint32_t sod = h * 3600 + mi * 60 + sec;
+#else
+    unsigned y = get2(s) * 100 + get2(s + 2), mo = get2(s + 5), d = get2(s + 8);
+    uint32_t sod = hh_mm(s + 11) * 60 + get2(s + 17);
+#endif
+    /* Days since 0000-03-01 (0001-01-01 is day 306), from 0001-01-01. */
+    unsigned jan_feb = mo <= 2, ym = y - jan_feb, century = ym / 100;
+    uint32_t days = 1461 * ym / 4 - century + century / 4 + (979 * (mo + 12 * jan_feb) - 2919) / 32 +
+                    d - 1 - 306;
+#ifndef DIGIT_BYTES
+    char buf[CCAT_TIME_TEXT_MAX];
+    if (days >= DAYS_MAX || sod >= DAY_S) { /* beyond put_text()'s range */
+        return CCAT_ERR_TIME_FORMAT;
+    }
+    put_text(buf, days, sod, 0);
+    if ((s[10] | 0x20) == 't' || s[10] == ' ') {
+        buf[10] = s[10]; /* the one byte with more than one valid form */
+    }
+    if (memcmp(buf, s, 19) != 0) {
+        return CCAT_ERR_TIME_FORMAT;
+    }
+#endif
     size_t i = 19;
     uint32_t frac = 0, scale = US_PER_S;
     if (s[i] == '.') {
         while (++i < len && (unsigned)(s[i] - '0') < 10) {
-            if (scale > 1) { /* digits past the microsecond are dropped */
-                scale /= 10;
-                frac += (uint32_t)(s[i] - '0') * scale;
-            }
+            scale /= 10; /* 0 past the microsecond: those digits add nothing */
+            frac += (uint32_t)(s[i] - '0') * scale;
         }
         if (i == 20) {
             return CCAT_ERR_TIME_FORMAT;
@@ -201,11 +272,7 @@ ccat_status_t ccat_time_parse(const char *s, size_t len, ccat_time_t *out)
     if (off == 1) {
         return CCAT_ERR_TIME_FORMAT;
     }
-    /* Days since 0000-03-01, then since the epoch (1970-01-01 is day 719468). */
-    unsigned jan_feb = mo <= 2, ym = y - jan_feb, century = ym / 100;
-    unsigned days = 1461 * ym / 4 - century + century / 4 + (979 * (mo + 12 * jan_feb) - 2919) / 32 +
-                    d - 1 - 719468;
-    int64_t secs = (int64_t)(int32_t)days * 86400 + (int32_t)(h * 3600 + mi * 60 + sec) - off;
+    int64_t secs = (int64_t)((int32_t)days - EPOCH_DAY) * DAY_S + ((int32_t)sod - off);
     *out = secs * US_PER_S + frac;
     return CCAT_OK;
 }

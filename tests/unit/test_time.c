@@ -109,6 +109,44 @@ static void check_month_lengths(void)
     }
 }
 
+/* Every numeric zone "+hh:mm" / "-hh:mm" with hh and mm 00..99, then every
+ * byte value at each of its six places: accepted exactly when hh <= 23 and
+ * mm <= 59, and then that many seconds west / east of the local reading. */
+static void check_zones(void)
+{
+    char t[32];
+    for (int sign = 0; sign < 2; sign++) {
+        for (int hh = 0; hh < 100; hh++) {
+            for (int mm = 0; mm < 100; mm++) {
+                snprintf(t, sizeof(t), "2027-11-27T18:51:53%c%02d:%02d", sign ? '-' : '+', hh, mm);
+                ccat_time_t got = 777;
+                ccat_status_t st = ccat_time_parse(t, 25, &got);
+                int ok = hh <= 23 && mm <= 59;
+                long long off = (hh * 3600LL + mm * 60) * (sign ? -1 : 1);
+                if (st != (ok ? CCAT_OK : CCAT_ERR_TIME_FORMAT) ||
+                    got != (ok ? (1827341513LL - off) * US : 777)) {
+                    CHECK_EQ_STR(t, "accepted as its zone says");
+                    return;
+                }
+            }
+        }
+    }
+    for (int i = 19; i < 25; i++) {
+        for (int c = 0; c < 256; c++) {
+            memcpy(t, "2027-11-27T18:51:53+03:30", 26);
+            int valid = i == 19 ? c == '+' || c == '-' : i == 22 ? c == ':' : c >= '0' && c <= '9';
+            valid = valid && !(i == 20 && c > '2') && !(i == 23 && c > '5');
+            t[i] = (char)c;
+            ccat_time_t got = 777;
+            if ((ccat_time_parse(t, 25, &got) == CCAT_OK) != valid) {
+                CHECK_EQ_STR(t, valid ? "accepted" : "refused");
+                return;
+            }
+        }
+    }
+    CHECK(1);
+}
+
 int main(void)
 {
     check_format(0, "1970-01-01T00:00:00Z");
@@ -123,6 +161,8 @@ int main(void)
     char out[CCAT_TIME_TEXT_MAX];
     CHECK_EQ_INT(ccat_time_format(-62135596800LL * US - 1, out), CCAT_ERR_EXPIRES_RANGE);
     CHECK_EQ_INT(ccat_time_format(253402300800LL * US, out), CCAT_ERR_EXPIRES_RANGE);
+    CHECK_EQ_INT(ccat_time_format(INT64_MIN, out), CCAT_ERR_EXPIRES_RANGE);
+    CHECK_EQ_INT(ccat_time_format(INT64_MAX, out), CCAT_ERR_EXPIRES_RANGE);
 
     check_parse("2027-11-27T18:51:53Z", 1827341513LL * US);
     check_parse("2027-11-27t18:51:53z", 1827341513LL * US);
@@ -134,6 +174,10 @@ int main(void)
     check_parse("2027-11-27T18:51:53.000001+00:00", 1827341513LL * US + 1);
     check_parse("0001-01-01T00:00:00Z", -62135596800LL * US);
     check_parse("2024-02-29T00:00:00Z", 1709164800LL * US);
+    check_parse("9999-12-31T23:59:59.999999Z", 253402300799LL * US + 999999);
+    check_parse("0001-01-01T00:00:00+01:00", -62135600400LL * US); /* zones may leave the range */
+    check_parse("9999-12-31T23:59:59-23:59", (253402300799LL + 86340) * US);
+    check_parse("2027-11-27T18:51:53-00:00", 1827341513LL * US);
 
     check_reject("");
     check_reject("2027-11-27T18:51:53");      /* no zone */
@@ -151,12 +195,18 @@ int main(void)
     check_reject("2027-1a-27T18:51:53Z");
     check_reject("2027/11/27T18:51:53Z");
     check_reject("+2027-11-27T18:51:53Z");
+    check_reject("2027-11-27T18:51:53+24:00");
+    check_reject("2027-11-27T18:51:53*02:00");
+    check_reject("2027-11-27T18:51:53+02:00:00");
+    check_reject("9999-12-31T24:00:00Z");     /* would be 10000-01-01 */
+    check_reject("2027-11-27T18:51:53.123");  /* fraction, no zone */
 
     check_every_byte("2027-11-27T18:51:53Z");
     check_every_byte("2024-02-29T23:59:59Z");
     check_every_byte("2000-12-31T09:09:09Z");
     check_every_byte("0001-10-30T00:00:00z");
     check_month_lengths();
+    check_zones();
 
     /* Round trip over a spread of instants, each second of a 400-year cycle's stride. */
     for (int64_t s = -62135596800LL; s < 253402300800LL; s += 7777777) {
