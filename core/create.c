@@ -468,8 +468,8 @@ ccat_status_t ccat_create_request_write(const ccat_request_ctx_t *ctx,
 
 /* In the order they are checked (which error wins when several members are
  * bad), so that at[i] is the i-th to check. (The service sends expiresTime
- * before accessTokenId, and ccat_json_members tries the next name first: a
- * body from the service costs it one more comparison per key.) */
+ * before accessTokenId, and at -O2 ccat_json_members tries the next name
+ * first: a body from the service costs it one more comparison per key.) */
 static const char token_keys[] = "\6" "secret" "\4" "name" "\15" "accessTokenId" "\13" "expiresTime";
 
 #ifndef __OPTIMIZE_SIZE__

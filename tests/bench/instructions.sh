@@ -20,7 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 build=${1:-$repo/build-bench}
 # The budget is 5,000 (met since 2026-11-28; jsmn's tokenizer is
-# about 2,600 of the count on its own). CI fails above the budget and also
+# about 2,500 of the count on its own). CI fails above the budget and also
 # above the ceiling, the figure last measured rounded up to the next 50
 # (6,535 -> 6,550, after the -O2 fast paths: SSE2 line scan, CRLF and known
 # header names in the HTTP parser, the flat-object check and plain-text
@@ -33,9 +33,11 @@ build=${1:-$repo/build-bench}
 # inline response read with a constant-name walk for plain texts, io()
 # inlined into each caller) -> 5,070; HTTP parser rework (head fast path in
 # a function of its own, a Content-Length body that came with the head taken
-# at once, init without a memset) -> 4,893 -> 4,900
+# at once, init without a memset) -> 4,893 -> 4,900; second session of
+# 2026-11-28 (jsmn non-strict, the JSON checks as one table-driven walk)
+# -> 4,745 -> 4,750
 budget=5000
-ceiling=${CCAT_INSTRUCTIONS_CEILING:-4900}
+ceiling=${CCAT_INSTRUCTIONS_CEILING:-4750}
 n1=1000 n2=2000
 
 if [[ ! -f $build/CMakeCache.txt ]]; then
