@@ -49,7 +49,7 @@ fi
 if [[ $no_build == 0 ]]; then
   if [[ ! -f $build/CMakeCache.txt ]]; then
     echo "perf: configuring $build (gcc, RelWithDebInfo)"
-    cmake -S "$repo" -B "$build" -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    cmake -S "$repo" -B "$build" -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCCAT_QEMU=OFF \
           -DCCAT_BUDGETS=OFF >"$build.configure.log" 2>&1 ||
       { echo "perf: FAILED: configure:"; cat "$build.configure.log"; exit 1; }
   fi
