@@ -71,7 +71,8 @@ summary+=("deps:ok")
 
 step "build-test: gcc, -DCCAT_WERROR=ON, RelWithDebInfo"
 configure_build "${prefix}test" -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCCAT_WERROR=ON -DCCAT_SANITIZE= -DCCAT_FUZZ=OFF -DCCAT_BUDGETS=ON
+  -DCCAT_WERROR=ON -DCCAT_SANITIZE= -DCCAT_FUZZ=OFF -DCCAT_BUDGETS=ON \
+  -DCCAT_BUILD_LWIP=ON -DCCAT_QEMU=ON
 step "build-test: ctest (unit, conformance, ports, budgets)"
 run_ctest test "${prefix}test"
 # ctest shows the output of passing tests only in its log: echo the figures.
@@ -90,7 +91,8 @@ step "build-asan: gcc -Os, -DCCAT_SANITIZE=address,undefined"
 # while build-test and build-fuzz run the fast paths.
 configure_build "${prefix}asan" -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_FLAGS_RELWITHDEBINFO="-Os -g -DNDEBUG" \
-  -DCCAT_WERROR=ON -DCCAT_SANITIZE=address,undefined -DCCAT_FUZZ=OFF -DCCAT_BUDGETS=OFF
+  -DCCAT_WERROR=ON -DCCAT_SANITIZE=address,undefined -DCCAT_FUZZ=OFF -DCCAT_BUDGETS=OFF \
+  -DCCAT_BUILD_LWIP=ON
 step "build-asan: ctest"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run_ctest asan "${prefix}asan"
@@ -111,7 +113,7 @@ done
 
 step "build-clang: clang, -DCCAT_WERROR=ON (warning-free build of the whole tree)"
 configure_build "${prefix}clang" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCCAT_WERROR=ON -DCCAT_SANITIZE= -DCCAT_FUZZ=OFF -DCCAT_BUDGETS=OFF
+  -DCCAT_WERROR=ON -DCCAT_SANITIZE= -DCCAT_FUZZ=OFF -DCCAT_BUDGETS=OFF -DCCAT_BUILD_LWIP=ON
 summary+=("clang:built")
 step "build-clang: ctest -R '^cli_valgrind$' (memcheck on clang's code too)"
 run_ctest clang-valgrind "${prefix}clang" -R '^cli_valgrind$'

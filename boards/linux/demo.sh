@@ -2,9 +2,9 @@
 # The main job, end to end, on a fresh Debian machine (run as root):
 #
 #   1. install the Debian packages that are missing (tests/setup-deps.sh),
-#   2. build:  cmake -S . -B build -DCCAT_QEMU=OFF && cmake --build build
-#      (the Linux CLI and the library; the QEMU firmware, which needs
-#      Debian's lwIP/mbedTLS source packages, is the test suite's),
+#   2. build:  cmake -S . -B build && cmake --build build (the library,
+#      its ports and the Linux CLI; the lwIP ports and the QEMU firmware
+#      come too once tests/setup-sources.sh has unpacked their sources),
 #   3. start the CodeCatalyst emulator over HTTPS on 127.0.0.1 with its own
 #      test CA (tests/emulator/ccat_emulator.py),
 #   4. create an access token with the CLI, exactly as on a device:
@@ -73,8 +73,8 @@ start_emulator() {
 say "dependencies"
 install_deps
 
-say "build: cmake -S . -B build -DCCAT_QEMU=OFF && cmake --build build"
-cmake -S . -B build -DCCAT_QEMU=OFF
+say "build: cmake -S . -B build && cmake --build build"
+cmake -S . -B build
 cmake --build build -j"$jobs"
 
 say "emulator (HTTPS, 127.0.0.1, test CA in a temporary directory)"
