@@ -324,13 +324,13 @@ static CCAT_HOT_INLINE void put_head(ccat_writer_t *w, const ccat_op_t *op, cons
  */
 static CCAT_HOT_INLINE void put_length(ccat_writer_t *w, size_t start, size_t guess)
 {
+    size_t n = w->len - start;
+#ifndef __OPTIMIZE_SIZE__
     if (w->overflow) {
         return; /* the length may be meaningless then */
     }
-    size_t n = w->len - start;
-    char *at = w->p + start - 4 - guess; /* where the digits go */
-#ifndef __OPTIMIZE_SIZE__
     if (guess == 2 && n - 10 < 90) { /* -O2: the usual case without a loop */
+        char *at = w->p + start - 4 - guess;
         at[0] = (char)('0' + n / 10);
         at[1] = (char)('0' + n % 10);
         return;
@@ -339,11 +339,13 @@ static CCAT_HOT_INLINE void put_length(ccat_writer_t *w, size_t start, size_t gu
     char text[20], *end = text + sizeof(text), *s = digits(end, n);
     size_t k = (size_t)(end - s);
     /* Room for the extra digits, if any: the bytes put there are
-     * placeholders, which the move covers. */
+     * placeholders, which the move covers. (After an overflow, nothing is
+     * put or moved: no test of its own for that.) */
     ccat_put(w, s, k - guess);
     if (!w->overflow) {
         /* The blank line and the body after the length (a move of 0 bytes
          * when the guess was right: one path, less code). */
+        char *at = w->p + start - 4 - guess; /* where the digits go */
         memmove(at + k, at + guess, 4 + n);
         memcpy(at, s, k);
     }
