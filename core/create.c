@@ -15,8 +15,9 @@
 typedef struct create_in {
     const ccat_create_params_t *params;
     size_t name_len; /* strlen(name) */
-    int plain;       /* 1: printable ASCII without '"' or '\\' (its own JSON text) */
-#ifdef __OPTIMIZE_SIZE__
+#ifndef __OPTIMIZE_SIZE__
+    int plain; /* 1: printable ASCII without '"' or '\\' (its own JSON text) */
+#else
     /* -Os: the expiry's text and closing quote, written by the range check
      * (ccat_time_format() checks the range: no check of its own here). */
     char expires[CCAT_TIME_TEXT_MAX];
@@ -72,7 +73,6 @@ static CCAT_HOT_INLINE ccat_status_t params_check(const ccat_create_params_t *pa
     int plain = plain_text(params->name, len);
     long n = plain ? (long)len : ccat_utf8_count(params->name, len);
 #else
-    const int plain = 0;
     long n = ccat_utf8_count(params->name, len);
 #endif
     if (n < 0) {
@@ -97,7 +97,9 @@ static CCAT_HOT_INLINE ccat_status_t params_check(const ccat_create_params_t *pa
     }
     c->params = params;
     c->name_len = len;
+#ifndef __OPTIMIZE_SIZE__
     c->plain = plain;
+#endif
     return CCAT_OK;
 }
 
