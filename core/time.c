@@ -54,8 +54,7 @@ static CCAT_HOT_INLINE size_t put_text(char *out, uint32_t days, uint32_t sod, u
     uint32_t yoc = n2 / 1461, doy = n2 % 1461 / 4;
     uint32_t n3 = 2141 * doy + 197913; /* month in the high half, day in the low */
     uint32_t m = n3 >> 16, d = (n3 & 0xffff) / 2141 + 1;
-    uint32_t y = 100 * century + yoc + (doy >= 306);
-    m = doy >= 306 ? m - 12 : m;
+    uint32_t y = 100 * century + yoc, next = doy >= 306; /* January, February: months 13, 14 */
 
 #ifdef __OPTIMIZE_SIZE__
     /* -Os: one loop from the last digit back over the layout: a digit's
@@ -63,7 +62,8 @@ static CCAT_HOT_INLINE size_t put_text(char *out, uint32_t days, uint32_t sod, u
      * the day is written as it is), or a separator. The fraction's digits
      * are 20..25, the second's 11..18 and the date's 0..9. */
     static const char layout[] = D D D D "-" D D "-" D D "T" D D ":" S D ":" S D "." D D D D D D;
-    uint32_t v[3] = {frac, sod, (y * 100 + m) * 100 + d};
+    /* The date as YYYYMMDD: the next year's months 13 and 14 are its 1 and 2 (+ 10000 - 1200). */
+    uint32_t v[3] = {frac, sod, (y * 100 + m) * 100 + d + next * 8800};
     size_t n = frac != 0 ? 26 : 19;
     out[n] = 'Z';
     for (size_t i = n; i-- > 0;) {
@@ -78,6 +78,8 @@ static CCAT_HOT_INLINE size_t put_text(char *out, uint32_t days, uint32_t sod, u
     }
     return n + 1;
 #else
+    y += next;
+    m = next ? m - 12 : m;
     char *p = dec(out, y, 4, '-');
     p = dec(p, m, 2, '-');
     p = dec(p, d, 2, 'T');
