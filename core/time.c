@@ -12,6 +12,7 @@
 #include "internal.h"
 
 #define US_PER_S 1000000u
+#define BAD 0xffffu /* any field read from a non-digit is at least this */
 #define DAY_S 86400u
 #define DAYS_MAX 3652059u /* from 0001-01-01 to 10000-01-01 */
 #define EPOCH_DAY 719162  /* 1970-01-01, counted from 0001-01-01 */
@@ -44,8 +45,7 @@ static char *dec(char *p, uint32_t v, unsigned n, char sep)
 
 /* Writes the text of second sod (< DAY_S) of day `days` counted from
  * 0001-01-01 (< DAYS_MAX), frac microseconds after it; returns its length.
- * ccat_time_text() and, where ccat_time_parse() reads no digit, find()
- * share it. */
+ * ccat_time_text() and ccat_time_parse()'s round trip (see there) share it. */
 static CCAT_HOT_INLINE size_t put_text(char *out, uint32_t days, uint32_t sod, uint32_t frac)
 {
     /* Days since 0000-03-01 (0001-01-01 is day 306) to year, month, day. */
@@ -146,19 +146,6 @@ int ccat_time_format(ccat_time_t t, char out[CCAT_TIME_TEXT_MAX])
     return (int)n;
 }
 
-#if !defined(__OPTIMIZE_SIZE__) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/*
- * -O2 on little-endian targets: the fields are read 4 and 8 bytes at a time
- * (the zone's two by get2(); where size counts, -Os, none is read: see
- * find()). A byte is a digit when its high nibble is 3 and its low nibble
- * plus 6 stays below 16; then lo * 10 + (lo >> 8) puts the value of the
- * pair starting at each byte in that byte (every byte stays <= 99: no
- * carries).
- */
-#define DIGIT_BYTES(m) ((m) & 0x0606060606060606u) /* lo + this: a carry into bit 4 is not a digit */
-#define BAD 0xffffu /* get2() of a non-digit is at least this */
-
 /* Two digits at s, or at least BAD. */
 static unsigned get2(const char *s)
 {
@@ -166,6 +153,16 @@ static unsigned get2(const char *s)
     return (a > 9 || b > 9) ? BAD : a * 10 + b;
 }
 
+#if !defined(__OPTIMIZE_SIZE__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/*
+ * -O2 on little-endian targets: the fields are read 4 and 8 bytes at a time
+ * (where size counts, -Os, get2() does it alone). A byte is a digit when its
+ * high nibble is 3 and its low nibble plus 6 stays below 16; then lo * 10 +
+ * (lo >> 8) puts the value of the pair starting at each byte in that byte
+ * (every byte stays <= 99: no carries).
+ */
+#define DIGIT_BYTES(m) ((m) & 0x0606060606060606u) /* lo + this: a carry into bit 4 is not a digit */
 /* Nonzero unless every byte of w that m selects is a digit (lo: w & m & 0x0f...). */
 static uint64_t not_digits(uint64_t w, uint64_t lo, uint64_t m)
 {
@@ -197,6 +194,23 @@ static unsigned year4(const char *s, uint64_t *bad)
 }
 #endif
 
+/* Zone "Z", "z", "+hh:mm" or "-hh:mm" of n bytes: seconds east of UTC, or 1 (never an offset). */
+static int32_t zone_offset(const char *s, size_t n)
+{
+    if (n == 1 && (*s | 0x20) == 'z') {
+        return 0;
+    }
+    if (n != 6 || (*s != '+' && *s != '-') || s[3] != ':') {
+        return 1;
+    }
+    unsigned h = get2(s + 1), m = get2(s + 4);
+    if (h > 23 || m > 59) {
+        return 1;
+    }
+    int32_t off = (int32_t)(h * 3600 + m * 60);
+    return *s == '-' ? -off : off;
+}
+
 #ifdef DIGIT_BYTES
 /* Month lengths: 30 or 31 alternating, the pattern restarting in August;
  * February 28 or 29 (Gregorian leap years). */
@@ -206,67 +220,24 @@ static unsigned days_in_month(unsigned y, unsigned mo)
     return mo == 2 ? 28 + leap : 30 + ((mo + (mo >> 3)) & 1);
 }
 #else
-#define NONE 0xffffffffu /* find(): no such text */
-
 /*
- * Where size counts (and wherever the -O2 reading above is missing), no
- * field is read: put_text()'s "YYYY-MM-DD" grows with its day and its
- * "hh:mm:ss" with its second (fixed-width digits), so each is found by
- * bisection, comparing texts put_text() writes with the one given. A text
- * put_text() writes is always valid, and a valid one is found exactly, so
- * that this refuses every non-digit, wrong separator and out-of-range field
- * (month 13, February 29 of a common year, hour 24, second 60, year 0000,
- * zone +24:00...): no digit reading, no calendar arithmetic, no range
- * table, no leap-year rule here. (Some 20 put_text() calls a field: a
- * timestamp is read once per response.)
+ * Where size counts (and wherever the -O2 reading above is missing), the
+ * fields are read without a range check, turned into a day and a second,
+ * and the text of that instant written back (put_text()) must be the bytes
+ * read. A text put_text() writes is always a valid one and a valid text
+ * reads exactly, so that one comparison refuses every non-digit, wrong
+ * separator and out-of-range field (month 13, February 29 of a common
+ * year, hour 24, second 60, year 0000...): no range table, no month
+ * lengths, no leap-year rule here. get2()'s BAD and the unsigned sums
+ * only wrap, into some instant whose text differs.
  */
 
-/* The least day (at 0: t is "YYYY-MM-DD", n 10) or second (at 11: t is
- * "hh:mm:ss", n 8, or "hh:mm", n 5) whose text is t's n bytes, or NONE. */
-static uint32_t find(const char *t, unsigned at, unsigned n)
+/* "hh:mm" at s in minutes (at least BAD * 60 when one is not a digit). */
+static uint32_t hh_mm(const char *s)
 {
-    char buf[CCAT_TIME_TEXT_MAX];
-    uint32_t lo = 0, hi = at == 0 ? DAYS_MAX - 1 : DAY_S - 1;
-    for (;;) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        put_text(buf, at == 0 ? mid : 0, at == 0 ? 0 : mid, 0);
-        int c = memcmp(buf + at, t, n);
-        if (lo == hi) { /* the least text not below t's (or the last) */
-            return c == 0 ? lo : NONE;
-        }
-        if (c < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
+    return get2(s) * 60 + get2(s + 3);
 }
 #endif
-
-/* Zone "Z", "z", "+hh:mm" or "-hh:mm" of n bytes: seconds east of UTC, or 1 (never an offset). */
-static int32_t zone_offset(const char *s, size_t n)
-{
-    if (n == 1 && (*s | 0x20) == 'z') {
-        return 0;
-    }
-    if (n != 6 || (*s != '+' && *s != '-')) {
-        return 1;
-    }
-#ifdef DIGIT_BYTES
-    unsigned h = get2(s + 1), m = get2(s + 4);
-    if (s[3] != ':' || h > 23 || m > 59) {
-        return 1;
-    }
-    int32_t off = (int32_t)(h * 3600 + m * 60);
-#else
-    uint32_t x = find(s + 1, 11, 5); /* "hh:mm" is the text of its minute's first second */
-    if (x == NONE) {
-        return 1;
-    }
-    int32_t off = (int32_t)x;
-#endif
-    return *s == '-' ? -off : off;
-}
 
 ccat_status_t ccat_time_parse(const char *s, size_t len, ccat_time_t *out)
 {
@@ -288,13 +259,24 @@ ccat_status_t ccat_time_parse(const char *s, size_t len, ccat_time_t *out)
         return CCAT_ERR_TIME_FORMAT;
     }
     uint32_t sod = h * 3600 + mi * 60 + sec;
+#else
+    unsigned y = get2(s) * 100 + get2(s + 2), mo = get2(s + 5), d = get2(s + 8);
+    uint32_t sod = hh_mm(s + 11) * 60 + get2(s + 17);
+#endif
     /* Days since 0000-03-01 (0001-01-01 is day 306), from 0001-01-01. */
     unsigned jan_feb = mo <= 2, ym = y - jan_feb, century = ym / 100;
     uint32_t days = 1461 * ym / 4 - century + century / 4 + (979 * (mo + 12 * jan_feb) - 2919) / 32 +
                     d - 1 - 306;
-#else
-    uint32_t days = find(s, 0, 10), sod = find(s + 11, 11, 8);
-    if (days == NONE || sod == NONE || ((s[10] | 0x20) != 't' && s[10] != ' ')) {
+#ifndef DIGIT_BYTES
+    char buf[CCAT_TIME_TEXT_MAX];
+    if (days >= DAYS_MAX || sod >= DAY_S) { /* beyond put_text()'s range */
+        return CCAT_ERR_TIME_FORMAT;
+    }
+    put_text(buf, days, sod, 0);
+    if ((s[10] | 0x20) == 't' || s[10] == ' ') {
+        buf[10] = s[10]; /* the one byte with more than one valid form */
+    }
+    if (memcmp(buf, s, 19) != 0) {
         return CCAT_ERR_TIME_FORMAT;
     }
 #endif
