@@ -15,8 +15,9 @@
 typedef struct create_in {
     const ccat_create_params_t *params;
     size_t name_len; /* strlen(name) */
-    int plain;       /* 1: printable ASCII without '"' or '\\' (its own JSON text) */
-#ifdef __OPTIMIZE_SIZE__
+#ifndef __OPTIMIZE_SIZE__
+    int plain; /* 1: printable ASCII without '"' or '\\' (its own JSON text) */
+#else
     /* -Os: the expiry's text and closing quote, written by the range check
      * (ccat_time_format() checks the range: no check of its own here). */
     char expires[CCAT_TIME_TEXT_MAX];
@@ -72,7 +73,6 @@ static CCAT_HOT_INLINE ccat_status_t params_check(const ccat_create_params_t *pa
     int plain = plain_text(params->name, len);
     long n = plain ? (long)len : ccat_utf8_count(params->name, len);
 #else
-    const int plain = 0;
     long n = ccat_utf8_count(params->name, len);
 #endif
     if (n < 0) {
@@ -97,7 +97,9 @@ static CCAT_HOT_INLINE ccat_status_t params_check(const ccat_create_params_t *pa
     }
     c->params = params;
     c->name_len = len;
+#ifndef __OPTIMIZE_SIZE__
     c->plain = plain;
+#endif
     return CCAT_OK;
 }
 
@@ -234,35 +236,39 @@ static char *cpy(char *p, const char *s, size_t n)
 #define AUTH_LINE "\r\nAuthorization: Bearer "
 
 #ifdef __OPTIMIZE_SIZE__
-static void put_str(ccat_writer_t *w, const char *s)
-{
-    ccat_put(w, s, strlen(s));
-}
-
-/* The head, up to the body. -Os: piece by piece, each checked (the least
- * code). */
+/* The head, up to the body. -Os: a table of the pieces, put in one loop
+ * (less code than a call for each). */
 static void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_ctx_t *ctx,
                      const void *in, size_t token_len)
 {
     const ccat_endpoint_t *ep = ctx->endpoint;
-    ccat_put(w, op->line, op->method_len);
-    ccat_put(w, ep->base_path, ep->base_path_len);
-    ccat_put(w, op->line + op->method_len, op->line_len - op->method_len);
-    if (op->path_rest != NULL) {
-        op->path_rest(w, in);
-    }
-    ccat_put(w, "[", ep->ipv6); /* an IPv6 literal goes in brackets */
-    put_str(w, ep->host);
-    ccat_put(w, "]", ep->ipv6);
     /* ":port" unless it is the scheme's (formatted either way: less code). */
     char port[8], *port_end = port + sizeof(port), *port_start = digits(port_end, ep->port) - 1;
     *port_start = ':';
-    ccat_put(w, port_start, ep->port_explicit ? (size_t)(port_end - port_start) : 0);
-    PUT_LIT(w, UA_LINE);
-    put_str(w, ctx->platform != NULL ? ctx->platform : CCAT_PLATFORM_STRING);
-    PUT_LIT(w, AUTH_LINE);
-    ccat_put(w, ctx->bearer_token, token_len);
-    ccat_put(w, op->tail, op->tail_len);
+    const char *platform = ctx->platform != NULL ? ctx->platform : CCAT_PLATFORM_STRING;
+    const struct {
+        const char *s;
+        size_t n;
+    } piece[] = {
+        {op->line, op->method_len},
+        {ep->base_path, ep->base_path_len},
+        {op->line + op->method_len, op->line_len - op->method_len},
+        {"[", ep->ipv6}, /* an IPv6 literal goes in brackets */
+        {ep->host, strlen(ep->host)},
+        {"]", ep->ipv6},
+        {port_start, ep->port_explicit ? (size_t)(port_end - port_start) : 0},
+        {UA_LINE, sizeof(UA_LINE) - 1},
+        {platform, strlen(platform)},
+        {AUTH_LINE, sizeof(AUTH_LINE) - 1},
+        {ctx->bearer_token, token_len},
+        {op->tail, op->tail_len},
+    };
+    for (size_t i = 0; i < sizeof(piece) / sizeof(piece[0]); i++) {
+        if (i == 3 && op->path_rest != NULL) {
+            op->path_rest(w, in);
+        }
+        ccat_put(w, piece[i].s, piece[i].n);
+    }
 }
 #else
 /*
@@ -324,13 +330,13 @@ static CCAT_HOT_INLINE void put_head(ccat_writer_t *w, const ccat_op_t *op, cons
  */
 static CCAT_HOT_INLINE void put_length(ccat_writer_t *w, size_t start, size_t guess)
 {
+    size_t n = w->len - start;
+#ifndef __OPTIMIZE_SIZE__
     if (w->overflow) {
         return; /* the length may be meaningless then */
     }
-    size_t n = w->len - start;
-    char *at = w->p + start - 4 - guess; /* where the digits go */
-#ifndef __OPTIMIZE_SIZE__
     if (guess == 2 && n - 10 < 90) { /* -O2: the usual case without a loop */
+        char *at = w->p + start - 4 - guess;
         at[0] = (char)('0' + n / 10);
         at[1] = (char)('0' + n % 10);
         return;
@@ -339,11 +345,13 @@ static CCAT_HOT_INLINE void put_length(ccat_writer_t *w, size_t start, size_t gu
     char text[20], *end = text + sizeof(text), *s = digits(end, n);
     size_t k = (size_t)(end - s);
     /* Room for the extra digits, if any: the bytes put there are
-     * placeholders, which the move covers. */
+     * placeholders, which the move covers. (After an overflow, nothing is
+     * put or moved: no test of its own for that.) */
     ccat_put(w, s, k - guess);
     if (!w->overflow) {
         /* The blank line and the body after the length (a move of 0 bytes
          * when the guess was right: one path, less code). */
+        char *at = w->p + start - 4 - guess; /* where the digits go */
         memmove(at + k, at + guess, 4 + n);
         memcpy(at, s, k);
     }

@@ -17,15 +17,15 @@
 #define DAYS_MAX 3652059u /* from 0001-01-01 to 10000-01-01 */
 #define EPOCH_DAY 719162  /* 1970-01-01, counted from 0001-01-01 */
 
+#ifndef __OPTIMIZE_SIZE__
 /* Writes v (< 10^n, n even) as n decimal digits at p, then sep; returns
- * where the next field goes. */
+ * where the next field goes. -O2: two digits per table load instead of a
+ * division and a remainder each (the 200 bytes are not worth it where size
+ * counts: -Os has put_text()'s one loop). */
 static char *dec(char *p, uint32_t v, unsigned n, char sep)
 {
     char *end = p + n, *next = end + 1;
     *end = sep;
-#ifndef __OPTIMIZE_SIZE__
-    /* -O2: two digits per table load instead of a division and a remainder
-     * each (the 200 bytes are not worth it where size counts: -Os). */
     static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
                                    "25262728293031323334353637383940414243444546474849"
                                    "50515253545556575859606162636465666768697071727374"
@@ -35,14 +35,13 @@ static char *dec(char *p, uint32_t v, unsigned n, char sep)
         memcpy(end, pairs + 2 * (v % 100), 2);
     }
     memcpy(end - 2, pairs + 2 * v, 2); /* v < 100 now: no remainder to take */
-#else
-    do {
-        *--end = (char)('0' + v % 10);
-        v /= 10;
-    } while (--n != 0);
-#endif
     return next;
 }
+#else
+/* put_text()'s layout: the radix of each digit, and the separators. */
+#define D "\12"
+#define S "\6"
+#endif
 
 /* Writes the text of second sod (< DAY_S) of day `days` counted from
  * 0001-01-01 (< DAYS_MAX), frac microseconds after it; returns its length.
@@ -55,9 +54,32 @@ static CCAT_HOT_INLINE size_t put_text(char *out, uint32_t days, uint32_t sod, u
     uint32_t yoc = n2 / 1461, doy = n2 % 1461 / 4;
     uint32_t n3 = 2141 * doy + 197913; /* month in the high half, day in the low */
     uint32_t m = n3 >> 16, d = (n3 & 0xffff) / 2141 + 1;
-    uint32_t y = 100 * century + yoc + (doy >= 306);
-    m = doy >= 306 ? m - 12 : m;
+    uint32_t y = 100 * century + yoc, next = doy >= 306; /* January, February: months 13, 14 */
 
+#ifdef __OPTIMIZE_SIZE__
+    /* -Os: one loop from the last digit back over the layout: a digit's
+     * radix (10, or 6 for the tens of minutes and seconds: the second of
+     * the day is written as it is), or a separator. The fraction's digits
+     * are 20..25, the second's 11..18 and the date's 0..9. */
+    static const char layout[] = D D D D "-" D D "-" D D "T" D D ":" S D ":" S D "." D D D D D D;
+    /* The date as YYYYMMDD: the next year's months 13 and 14 are its 1 and 2 (+ 10000 - 1200). */
+    uint32_t v[3] = {frac, sod, (y * 100 + m) * 100 + d + next * 8800};
+    size_t n = frac != 0 ? 26 : 19;
+    out[n] = 'Z';
+    for (size_t i = n; i-- > 0;) {
+        unsigned r = (unsigned char)layout[i];
+        uint32_t *x = &v[(i < 19) + (i < 10)];
+        if (r > 10) {
+            out[i] = (char)r;
+        } else {
+            out[i] = (char)('0' + *x % r);
+            *x /= r;
+        }
+    }
+    return n + 1;
+#else
+    y += next;
+    m = next ? m - 12 : m;
     char *p = dec(out, y, 4, '-');
     p = dec(p, m, 2, '-');
     p = dec(p, d, 2, 'T');
@@ -70,6 +92,7 @@ static CCAT_HOT_INLINE size_t put_text(char *out, uint32_t days, uint32_t sod, u
         p[-1] = 'Z'; /* in place of the '.' */
     }
     return (size_t)(p - out);
+#endif
 }
 
 #if defined(__OPTIMIZE_SIZE__) || UINTPTR_MAX <= 0xffffffffu

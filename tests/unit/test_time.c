@@ -200,6 +200,18 @@ int main(void)
     check_reject("2027-11-27T18:51:53+02:00:00");
     check_reject("9999-12-31T24:00:00Z");     /* would be 10000-01-01 */
     check_reject("2027-11-27T18:51:53.123");  /* fraction, no zone */
+    /* Above or below every valid field (the ends of -Os's bisection). */
+    check_reject("9999-12-32T00:00:00Z");
+    check_reject("9999-99-99T99:99:99Z");
+    check_reject("~~~~-~~-~~T~~:~~:~~Z");
+    check_reject("0000-00-00T00:00:00Z");
+    check_reject("////-//-//T//://://Z");
+    check_reject("2027-11-27T23:59:60Z");
+    check_reject("2027-11-27T18:51:53+23:60");
+    check_reject("2027-11-27T18:51:53+99:99");
+    check_reject("2027-11-27T18:51:53+//://");
+    check_parse("2027-11-27T23:59:59+23:59", (1827341513LL + 18486 - 86340) * US);
+    check_parse("2027-11-27T00:00:00-00:01", (1827341513LL - 67913 + 60) * US);
 
     check_every_byte("2027-11-27T18:51:53Z");
     check_every_byte("2024-02-29T23:59:59Z");
