@@ -88,6 +88,10 @@ int ccat_code_index(const char *code);
  * for a retryable service error (@p err: its details), 0 if not retried.
  */
 uint32_t ccat_retry_cost(ccat_status_t st, const ccat_error_t *err);
+/** ccat_status_is_service_error() as a macro: its one use on the create path
+ * (ccat_retry_cost()) then does not link status.o. */
+#define CCAT_IS_SERVICE_ERROR(st) \
+    ((unsigned)((st) - CCAT_ERR_SVC_OTHER) <= (unsigned)(CCAT_ERR_SVC_ACCESS_DENIED - CCAT_ERR_SVC_OTHER))
 /** Back-off before attempt @p attempt + 1: uniform in [0, min(2^(attempt-1) s, cap)]. */
 uint32_t ccat_retry_delay_ms(unsigned attempt, uint32_t random);
 

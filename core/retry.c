@@ -95,7 +95,7 @@ uint32_t ccat_retry_cost(ccat_status_t st, const ccat_error_t *err)
     }
     /* 500, 502, 503 and 504 */
     unsigned s = (unsigned)err->http_status - 500u;
-    return ccat_status_is_service_error(st) &&
+    return CCAT_IS_SERVICE_ERROR(st) &&
                    ((s <= 4u && s != 1u) || is_retry_code(ccat_code_index(err->code)))
                ? CCAT_RETRY_COST
                : 0;
