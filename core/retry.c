@@ -37,12 +37,8 @@ enum { SYM_END = 0, SYM_SHIFT = 27, SYM_TWO = 28, SYM_EXCEPTION = 29, SYM_LAST =
 
 int ccat_code_index(const char *code)
 {
-    if (code == NULL) {
-        return -1;
-    }
-    const uint8_t *p = code_names;
-    uint32_t bits = 0; /* the stream's next bits, nbits of them */
-    unsigned nbits = 0;
+    /* NULL matches no entry (s stays NULL below). */
+    unsigned k = 0; /* the next symbol's number */
     for (int i = 0;; i++) {
         /* Walk entry i: s is how far the code matches it, NULL past a mismatch;
          * base + symbol is the letter (contiguous in ASCII, as code names are). */
@@ -50,13 +46,12 @@ int ccat_code_index(const char *code)
         unsigned m;
         int base = 'A' - 1;
         for (;;) {
-            if (nbits < 5) {
-                bits |= (uint32_t)*p++ << nbits;
-                nbits += 8;
-            }
-            m = bits & 31;
-            bits >>= 5;
-            nbits -= 5;
+            /* Symbol k: bits 5k..5k+4 of the little-endian stream, within the
+             * two bytes from 5k/8 (the table holds the second one even for the
+             * last symbol). Random access: no bit buffer to keep. */
+            const uint8_t *p = code_names + k * 5 / 8;
+            m = ((unsigned)p[0] | (unsigned)p[1] << 8) >> (k * 5 % 8) & 31;
+            k++;
             if (m == SYM_END || m >= SYM_EXCEPTION) {
                 break;
             }
