@@ -92,8 +92,17 @@ uint32_t ccat_retry_cost(ccat_status_t st, const ccat_error_t *err);
  * (ccat_retry_cost()) then does not link status.o. */
 #define CCAT_IS_SERVICE_ERROR(st) \
     ((unsigned)((st) - CCAT_ERR_SVC_OTHER) <= (unsigned)(CCAT_ERR_SVC_ACCESS_DENIED - CCAT_ERR_SVC_OTHER))
-/** Back-off before attempt @p attempt + 1: uniform in [0, min(2^(attempt-1) s, cap)]. */
-uint32_t ccat_retry_delay_ms(unsigned attempt, uint32_t random);
+/** Back-off before attempt @p attempt + 1: uniform in [0, min(2^(attempt-1) s, cap)].
+ * Inline: the client's retry loop is its one caller. */
+static inline uint32_t ccat_retry_delay_ms(unsigned attempt, uint32_t random)
+{
+    uint32_t cap = CCAT_RETRY_MAX_BACKOFF_MS;
+    if (attempt < 16 && (1000u << (attempt - 1)) < cap) {
+        cap = 1000u << (attempt - 1);
+    }
+    /* random / 2^32 is uniform in [0, 1). */
+    return (uint32_t)(((uint64_t)random * cap) >> 32);
+}
 
 /* ---- requests (create.c): one writer for every operation ---------------- */
 

@@ -1,6 +1,7 @@
 /*
- * AWS "standard" retry mode: which outcomes are retried, and how long to
- * wait. Codes and statuses are those of botocore's standard retry checkers.
+ * AWS "standard" retry mode: which outcomes are retried (how long to wait:
+ * ccat_retry_delay_ms() in internal.h). Codes and statuses are those of
+ * botocore's standard retry checkers.
  */
 #include <string.h>
 
@@ -94,14 +95,4 @@ uint32_t ccat_retry_cost(ccat_status_t st, const ccat_error_t *err)
                    ((s <= 4u && s != 1u) || is_retry_code(ccat_code_index(err->code)))
                ? CCAT_RETRY_COST
                : 0;
-}
-
-uint32_t ccat_retry_delay_ms(unsigned attempt, uint32_t random)
-{
-    uint32_t cap = CCAT_RETRY_MAX_BACKOFF_MS;
-    if (attempt < 16 && (1000u << (attempt - 1)) < cap) {
-        cap = 1000u << (attempt - 1);
-    }
-    /* random / 2^32 is uniform in [0, 1). */
-    return (uint32_t)(((uint64_t)random * cap) >> 32);
 }
