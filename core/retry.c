@@ -74,25 +74,3 @@ int ccat_code_index(const char *code)
         }
     }
 }
-
-/* botocore's throttling and transient codes: ThrottlingException (modeled)
- * and the entries after the modeled ones. */
-static int is_retry_code(int i)
-{
-    return i == CCAT_ERR_SVC_ACCESS_DENIED - CCAT_ERR_SVC_THROTTLING || i >= CCAT_CODES_MODELED;
-}
-
-uint32_t ccat_retry_cost(ccat_status_t st, const ccat_error_t *err)
-{
-    /* Timeouts and connection failures; certificate failures are not retried:
-     * they cannot heal within a call. */
-    if (st <= CCAT_ERR_DNS && st >= CCAT_ERR_SEND_TIMEOUT && st != CCAT_ERR_TLS_CERT) {
-        return CCAT_RETRY_TIMEOUT_COST;
-    }
-    /* 500, 502, 503 and 504 */
-    unsigned s = (unsigned)err->http_status - 500u;
-    return CCAT_IS_SERVICE_ERROR(st) &&
-                   ((s <= 4u && s != 1u) || is_retry_code(ccat_code_index(err->code)))
-               ? CCAT_RETRY_COST
-               : 0;
-}
