@@ -1,7 +1,8 @@
 /*
- * AWS "standard" retry mode: which outcomes are retried (how long to wait:
- * ccat_retry_delay_ms() in internal.h). Codes and statuses are those of
- * botocore's standard retry checkers.
+ * AWS "standard" retry mode: the error code names its checks look up (the
+ * checks, ccat_retry_cost(), and the back-off, ccat_retry_delay_ms(), are
+ * inline in internal.h). Codes and statuses are those of botocore's
+ * standard retry checkers.
  */
 #include <string.h>
 
