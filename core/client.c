@@ -230,8 +230,11 @@ ccat_status_t ccat_client_call(ccat_client_t *c, ccat_write_fn write, const void
             }
             return CCAT_OK;
         }
+        if (n >= c->cfg.max_attempts) {
+            return st;
+        }
         spent = ccat_retry_cost(st, &c->error);
-        if (n >= c->cfg.max_attempts || spent == 0 || c->retry_quota < spent) {
+        if (spent == 0 || c->retry_quota < spent) {
             return st;
         }
         c->retry_quota -= spent;
