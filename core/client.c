@@ -216,7 +216,6 @@ static ccat_status_t attempt(ccat_client_t *c, ccat_write_fn write, const void *
 ccat_status_t ccat_client_call(ccat_client_t *c, ccat_write_fn write, const void *in,
                                ccat_read_fn read, void *out)
 {
-    const ccat_platform_t *p = c->cfg.platform_hooks;
     uint32_t spent = 1; /* retry quota taken by the last retry; 1: no retry */
     for (unsigned n = 1;; n++) {
         c->attempts = (uint8_t)n;
@@ -238,6 +237,7 @@ ccat_status_t ccat_client_call(ccat_client_t *c, ccat_write_fn write, const void
             return st;
         }
         c->retry_quota -= spent;
+        const ccat_platform_t *p = c->cfg.platform_hooks;
         uint32_t delay = ccat_retry_delay_ms(n, p->random_u32 ? p->random_u32(p->ctx) : 0);
         trace(c, EV(delay), (long)delay);
         wait_ms(c, delay);
