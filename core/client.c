@@ -200,8 +200,9 @@ static ccat_status_t attempt(ccat_client_t *c, ccat_write_fn write, const void *
     ccat_request_ctx_t rc = {&c->endpoint, c->cfg.bearer_token, c->cfg.platform};
     size_t len;
     memset(&c->error, 0, sizeof(c->error));
-    ccat_wipe(c->cfg.buffer, c->resp.used); /* the previous response */
-    c->resp.used = 0;
+    /* The previous response; its 'used' may stay: a later wipe of those bytes
+     * again is harmless. */
+    ccat_wipe(c->cfg.buffer, c->resp.used);
     ccat_status_t st = write(&rc, in, c->cfg.buffer, c->cfg.buffer_size, &len);
     if (st == CCAT_OK) {
         st = round_trip(c, len);
