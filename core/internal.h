@@ -85,7 +85,8 @@ int ccat_code_index(const char *code);
 /** ccat_status_is_service_error() as a macro: its one use on the create path
  * (ccat_retry_cost()) then does not link status.o. */
 #define CCAT_IS_SERVICE_ERROR(st) \
-    ((unsigned)((st) - CCAT_ERR_SVC_OTHER) <= (unsigned)(CCAT_ERR_SVC_ACCESS_DENIED - CCAT_ERR_SVC_OTHER))
+    ((unsigned)(st) - (unsigned)CCAT_ERR_SVC_OTHER <= \
+     (unsigned)(CCAT_ERR_SVC_ACCESS_DENIED - CCAT_ERR_SVC_OTHER))
 /**
  * What AWS standard retry mode charges the retry quota to retry this outcome:
  * CCAT_RETRY_TIMEOUT_COST for a timeout or connection failure, CCAT_RETRY_COST
