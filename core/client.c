@@ -194,15 +194,15 @@ static ccat_status_t round_trip(ccat_client_t *c, size_t len)
 
 /* One attempt: the previous response wiped, the request written and sent,
  * the response received and read. */
-static ccat_status_t attempt(ccat_client_t *c, ccat_write_fn write, const void *in,
-                             ccat_read_fn read, void *out)
+static ccat_status_t attempt(ccat_client_t *c, const ccat_request_ctx_t *rc, ccat_write_fn write,
+                             const void *in, ccat_read_fn read, void *out)
 {
-    ccat_request_ctx_t rc = {&c->endpoint, c->cfg.bearer_token, c->cfg.platform};
     size_t len;
     memset(&c->error, 0, sizeof(c->error));
-    ccat_wipe(c->cfg.buffer, c->resp.used); /* the previous response */
-    c->resp.used = 0;
-    ccat_status_t st = write(&rc, in, c->cfg.buffer, c->cfg.buffer_size, &len);
+    /* The previous response; its 'used' may stay: a later wipe of those bytes
+     * again is harmless. */
+    ccat_wipe(c->cfg.buffer, c->resp.used);
+    ccat_status_t st = write(rc, in, c->cfg.buffer, c->cfg.buffer_size, &len);
     if (st == CCAT_OK) {
         st = round_trip(c, len);
     }
@@ -216,12 +216,12 @@ static ccat_status_t attempt(ccat_client_t *c, ccat_write_fn write, const void *
 ccat_status_t ccat_client_call(ccat_client_t *c, ccat_write_fn write, const void *in,
                                ccat_read_fn read, void *out)
 {
-    const ccat_platform_t *p = c->cfg.platform_hooks;
+    const ccat_request_ctx_t rc = {&c->endpoint, c->cfg.bearer_token, c->cfg.platform};
     uint32_t spent = 1; /* retry quota taken by the last retry; 1: no retry */
     for (unsigned n = 1;; n++) {
         c->attempts = (uint8_t)n;
         trace(c, EV(attempt), (long)n);
-        ccat_status_t st = attempt(c, write, in, read, out);
+        ccat_status_t st = attempt(c, &rc, write, in, read, out);
         if (st == CCAT_OK) {
             /* Standard mode gives back what the last retry took, or 1 without retries. */
             c->retry_quota += spent;
@@ -230,11 +230,15 @@ ccat_status_t ccat_client_call(ccat_client_t *c, ccat_write_fn write, const void
             }
             return CCAT_OK;
         }
+        if (n >= c->cfg.max_attempts) {
+            return st;
+        }
         spent = ccat_retry_cost(st, &c->error);
-        if (n >= c->cfg.max_attempts || spent == 0 || c->retry_quota < spent) {
+        if (spent == 0 || c->retry_quota < spent) {
             return st;
         }
         c->retry_quota -= spent;
+        const ccat_platform_t *p = c->cfg.platform_hooks;
         uint32_t delay = ccat_retry_delay_ms(n, p->random_u32 ? p->random_u32(p->ctx) : 0);
         trace(c, EV(delay), (long)delay);
         wait_ms(c, delay);

@@ -41,16 +41,13 @@ ccat_status_t ccat_member_optional(char *js, const jsmntok_t *toks, int i, const
     return ccat_member_string(js, toks, i, out, len);
 }
 
-/* The decoded string of member at[k], else (absent) of member at[k + 1]; NULL
- * if that one is absent, not a string, or undecodable. One copy for the three
- * reads at -Os. */
-static const char *string_at(char *js, const jsmntok_t *toks, const int *at,
-                             int k)
+/* The decoded string of member at[k], else (absent) of member at[k + 1], into
+ * *to; *to untouched if that one is absent, not a string, or undecodable. One
+ * copy for the three reads at -Os. */
+static void string_at(char *js, const jsmntok_t *toks, const int *at, int k, const char **to)
 {
-    const char *s = NULL;
     size_t len;
-    ccat_member_string(js, toks, at[k] >= 0 ? at[k] : at[k + 1], &s, &len);
-    return s;
+    ccat_member_string(js, toks, at[k] >= 0 ? at[k] : at[k + 1], to, &len);
 }
 
 /* A body that is not JSON is the message, if it is text and can be terminated. */
@@ -99,7 +96,7 @@ ccat_status_t ccat_error_read(ccat_http_response_t *resp, ccat_error_t *err)
         for (int k = K_MSG; k <= K_TYPE; k += 2) {
             const char **to = k == K_MSG ? &err->message : &code; /* message: NULL so far */
             if (*to == NULL) {
-                *to = string_at(resp->body, toks, at, k);
+                string_at(resp->body, toks, at, k, to);
             }
         }
     } else if (n != CCAT_ERR_RESPONSE_TYPE) {

@@ -82,14 +82,50 @@ int ccat_code_index(const char *code);
 /** How many of ccat_code_index()'s names are modeled exceptions. */
 #define CCAT_CODES_MODELED 6
 
+/** ccat_status_is_service_error() as a macro: its one use on the create path
+ * (ccat_retry_cost()) then does not link status.o. */
+#define CCAT_IS_SERVICE_ERROR(st) \
+    ((unsigned)(st) - (unsigned)CCAT_ERR_SVC_OTHER <= \
+     (unsigned)(CCAT_ERR_SVC_ACCESS_DENIED - CCAT_ERR_SVC_OTHER))
 /**
  * What AWS standard retry mode charges the retry quota to retry this outcome:
  * CCAT_RETRY_TIMEOUT_COST for a timeout or connection failure, CCAT_RETRY_COST
  * for a retryable service error (@p err: its details), 0 if not retried.
+ * Inline: the client's retry loop is its one caller.
  */
-uint32_t ccat_retry_cost(ccat_status_t st, const ccat_error_t *err);
-/** Back-off before attempt @p attempt + 1: uniform in [0, min(2^(attempt-1) s, cap)]. */
-uint32_t ccat_retry_delay_ms(unsigned attempt, uint32_t random);
+static inline uint32_t ccat_retry_cost(ccat_status_t st, const ccat_error_t *err)
+{
+    /* Timeouts and connection failures; certificate failures are not retried:
+     * they cannot heal within a call. */
+    if (st <= CCAT_ERR_DNS && st >= CCAT_ERR_SEND_TIMEOUT && st != CCAT_ERR_TLS_CERT) {
+        return CCAT_RETRY_TIMEOUT_COST;
+    }
+    if (!CCAT_IS_SERVICE_ERROR(st)) {
+        return 0;
+    }
+    /* 500, 502, 503 and 504 */
+    unsigned s = (unsigned)err->http_status - 500u;
+    if (s <= 4u && s != 1u) {
+        return CCAT_RETRY_COST;
+    }
+    /* botocore's throttling and transient codes: ThrottlingException
+     * (modeled) and the entries after the modeled ones. */
+    int i = ccat_code_index(err->code);
+    return i == CCAT_ERR_SVC_ACCESS_DENIED - CCAT_ERR_SVC_THROTTLING || i >= CCAT_CODES_MODELED
+               ? CCAT_RETRY_COST
+               : 0;
+}
+/** Back-off before attempt @p attempt + 1: uniform in [0, min(2^(attempt-1) s, cap)].
+ * Inline: the client's retry loop is its one caller. */
+static inline uint32_t ccat_retry_delay_ms(unsigned attempt, uint32_t random)
+{
+    uint32_t cap = CCAT_RETRY_MAX_BACKOFF_MS;
+    if (attempt < 16 && (1000u << (attempt - 1)) < cap) {
+        cap = 1000u << (attempt - 1);
+    }
+    /* random / 2^32 is uniform in [0, 1). */
+    return (uint32_t)(((uint64_t)random * cap) >> 32);
+}
 
 /* ---- requests (create.c): one writer for every operation ---------------- */
 

@@ -1,6 +1,8 @@
 /*
- * AWS "standard" retry mode: which outcomes are retried, and how long to
- * wait. Codes and statuses are those of botocore's standard retry checkers.
+ * AWS "standard" retry mode: the error code names its checks look up (the
+ * checks, ccat_retry_cost(), and the back-off, ccat_retry_delay_ms(), are
+ * inline in internal.h). Codes and statuses are those of botocore's
+ * standard retry checkers.
  */
 #include <string.h>
 
@@ -37,12 +39,8 @@ enum { SYM_END = 0, SYM_SHIFT = 27, SYM_TWO = 28, SYM_EXCEPTION = 29, SYM_LAST =
 
 int ccat_code_index(const char *code)
 {
-    if (code == NULL) {
-        return -1;
-    }
-    const uint8_t *p = code_names;
-    uint32_t bits = 0; /* the stream's next bits, nbits of them */
-    unsigned nbits = 0;
+    /* NULL matches no entry (s stays NULL below). */
+    unsigned k = 0; /* the next symbol's number */
     for (int i = 0;; i++) {
         /* Walk entry i: s is how far the code matches it, NULL past a mismatch;
          * base + symbol is the letter (contiguous in ASCII, as code names are). */
@@ -50,13 +48,12 @@ int ccat_code_index(const char *code)
         unsigned m;
         int base = 'A' - 1;
         for (;;) {
-            if (nbits < 5) {
-                bits |= (uint32_t)*p++ << nbits;
-                nbits += 8;
-            }
-            m = bits & 31;
-            bits >>= 5;
-            nbits -= 5;
+            /* Symbol k: bits 5k..5k+4 of the little-endian stream, within the
+             * two bytes from 5k/8 (the table holds the second one even for the
+             * last symbol). Random access: no bit buffer to keep. */
+            const uint8_t *p = code_names + k * 5 / 8;
+            m = ((unsigned)p[0] | (unsigned)p[1] << 8) >> (k * 5 % 8) & 31;
+            k++;
             if (m == SYM_END || m >= SYM_EXCEPTION) {
                 break;
             }
@@ -77,36 +74,4 @@ int ccat_code_index(const char *code)
             return i;
         }
     }
-}
-
-/* botocore's throttling and transient codes: ThrottlingException (modeled)
- * and the entries after the modeled ones. */
-static int is_retry_code(int i)
-{
-    return i == CCAT_ERR_SVC_ACCESS_DENIED - CCAT_ERR_SVC_THROTTLING || i >= CCAT_CODES_MODELED;
-}
-
-uint32_t ccat_retry_cost(ccat_status_t st, const ccat_error_t *err)
-{
-    /* Timeouts and connection failures; certificate failures are not retried:
-     * they cannot heal within a call. */
-    if (st <= CCAT_ERR_DNS && st >= CCAT_ERR_SEND_TIMEOUT && st != CCAT_ERR_TLS_CERT) {
-        return CCAT_RETRY_TIMEOUT_COST;
-    }
-    /* 500, 502, 503 and 504 */
-    unsigned s = (unsigned)err->http_status - 500u;
-    return ccat_status_is_service_error(st) &&
-                   ((s <= 4u && s != 1u) || is_retry_code(ccat_code_index(err->code)))
-               ? CCAT_RETRY_COST
-               : 0;
-}
-
-uint32_t ccat_retry_delay_ms(unsigned attempt, uint32_t random)
-{
-    uint32_t cap = CCAT_RETRY_MAX_BACKOFF_MS;
-    if (attempt < 16 && (1000u << (attempt - 1)) < cap) {
-        cap = 1000u << (attempt - 1);
-    }
-    /* random / 2^32 is uniform in [0, 1). */
-    return (uint32_t)(((uint64_t)random * cap) >> 32);
 }

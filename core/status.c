@@ -1,9 +1,9 @@
 /* Names of result codes, for logs and messages (never carrying secrets). */
-#include "ccat/ccat_status.h"
+#include "internal.h"
 
 int ccat_status_is_service_error(ccat_status_t status)
 {
-    return status <= CCAT_ERR_SVC_ACCESS_DENIED && status >= CCAT_ERR_SVC_OTHER;
+    return CCAT_IS_SERVICE_ERROR(status);
 }
 
 /*

@@ -9,7 +9,8 @@ mark says which names it stands for: '+' the name followed by "Exception",
 '*' the name with or without it, none the name alone.
 
 Symbols (5 bits each, in a little-endian bit stream: symbol k is bits 5k to
-5k + 4 when the bytes are read as one little-endian number):
+5k + 4 when the bytes are read as one little-endian number; core/retry.c
+reads it from bytes 5k/8 and 5k/8 + 1, which the table always holds):
   0      end of an entry without a mark
   1..26  a letter, lower case unless it starts the entry or follows 27
   27     the next letter is upper case
@@ -62,16 +63,18 @@ def pack(syms):
     bits = 0
     for k, s in enumerate(syms):
         bits |= s << (5 * k)
-    n = (5 * len(syms) + 7) // 8
+    # core/retry.c reads each symbol as two bytes, p[k*5/8] and the next: one
+    # more byte (zero) when the last symbol fits in the last byte.
+    n = max((5 * len(syms) + 7) // 8, 5 * (len(syms) - 1) // 8 + 2)
     return bits.to_bytes(n, "little")
 
 
 def unpack(data):
     """Decode as core/retry.c does: the entries with their marks."""
-    bits = int.from_bytes(data, "little")
     entries, name, up, k = [], "", True, 0
     while True:
-        s = (bits >> (5 * k)) & 31
+        j = 5 * k // 8  # as core/retry.c: two bytes (an IndexError if absent)
+        s = ((data[j] | data[j + 1] << 8) >> (5 * k % 8)) & 31
         k += 1
         if s == LAST and name == "":
             return entries

@@ -160,6 +160,12 @@ static void check_retryable(void)
         CHECK_EQ_INT(ccat_retry_cost(conn[i], &err), CCAT_RETRY_TIMEOUT_COST);
     }
     CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_TLS_CERT, &err), 0);
+    /* The service-error range (CCAT_IS_SERVICE_ERROR) at its ends. */
+    CHECK(ccat_status_is_service_error(CCAT_ERR_SVC_ACCESS_DENIED));
+    CHECK(ccat_status_is_service_error(CCAT_ERR_SVC_OTHER));
+    CHECK(!ccat_status_is_service_error((ccat_status_t)(CCAT_ERR_SVC_ACCESS_DENIED + 1)));
+    CHECK(!ccat_status_is_service_error((ccat_status_t)(CCAT_ERR_SVC_OTHER - 1)));
+    CHECK(!ccat_status_is_service_error(CCAT_OK));
     CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_HTTP_HEADER, &err), 0);
     CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_ARGUMENT, &err), 0);
 }
