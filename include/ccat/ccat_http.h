@@ -44,15 +44,16 @@ typedef struct ccat_http_response {
     const char *error_type;   /**< x-amzn-ErrorType value (raw), or NULL. */
     uint8_t keep_alive;       /**< 1 if the connection may carry another request. */
 
-    /* Parser state: private. */
+    /* Parser state: private. state and flags sit in keep_alive's padding
+     * (small offsets: shorter Thumb loads and stores). */
+    uint8_t state;            /**< Private: where the parser is (head, body, chunk line, ...). */
+    uint8_t flags;            /**< Private: framing seen in the head (length, chunked, close). */
     char *buf;                /**< Private: the caller's buffer. */
     size_t cap;               /**< Private: its size. */
     size_t used;              /**< Bytes stored (head, then head + decoded body). */
     size_t scan;              /**< Head: where the search for the blank line resumes. */
     uint64_t length;          /**< Private: Content-Length value (up to 2^63 - 1). */
     size_t remaining;         /**< Private: body bytes still expected (ones that fit the buffer). */
-    uint8_t state;            /**< Private: where the parser is (head, body, chunk line, ...). */
-    uint8_t flags;            /**< Private: framing seen in the head (length, chunked, close). */
 } ccat_http_response_t;
 
 /**
