@@ -152,8 +152,9 @@ static char *skip_plain(char *p, const char *end)
  * non-empty and free of blanks (so no blank before the colon and no obs-fold
  * line), DEL and obs-text; the line scan checked the rest. RFC 9110
  * delimiters such as '(' are tolerated in names the client ignores.
+ * Returns the name's length with the colon, or 0 when it is not valid.
  */
-static int field_line_ok(const char *s, const char *e)
+static size_t name_len(const char *s, const char *e)
 {
     const char *p = s;
 #if SWAR && !defined(__OPTIMIZE_SIZE__)
@@ -164,7 +165,7 @@ static int field_line_ok(const char *s, const char *e)
         word_t m = ((x - ONES * 0x21) | (x + ONES) | ((c - ONES) & ~c)) & (ONES * 0x80);
         if (m) {
             p += (unsigned)__builtin_ctzl(m) >> 3;
-            return p != s && *p == ':';
+            return p != s && *p == ':' ? (size_t)(p + 1 - s) : 0;
         }
     }
 #else
@@ -173,7 +174,7 @@ static int field_line_ok(const char *s, const char *e)
     while ((unsigned char)*p - 0x21u < 0x5eu && *p != ':') {
         p++; /* stops at the CR or LF at the latest */
     }
-    return p != s && *p == ':';
+    return p != s && *p == ':' ? (size_t)(p + 1 - s) : 0;
 }
 
 /* Case-insensitive compare of p[0..n), n >= 4, with lit, which holds only
@@ -257,36 +258,35 @@ _Static_assert(offsetof(ccat_http_response_t, request_id) ==
                    offsetof(ccat_http_response_t, date) + 2 * sizeof(char *),
                "date, request_id, error_type follow each other");
 
-/* Their names with the colon, in that order, each after its length. */
-static const char header_names[] = "\017content-length:\022transfer-encoding:\013connection:"
-                                   "\005date:\021x-amzn-requestid:\021x-amzn-errortype:";
+/* Every word the parser looks up, each after its length, ending with a 0:
+ * the header names with the colon, in their ids' order, then the tokens
+ * from TOKENS on: close (1) and keep-alive (2) for Connection, whose ids
+ * give F_CLOSE and F_KEEP as 2 << id, and chunked (3). A name ends in ':',
+ * which no token holds, so a lookup from the start never takes a token for
+ * a name. One table and one lookup() for both: smaller than a matching
+ * path each. */
+#define NAMES "\017content-length:\022transfer-encoding:\013connection:" \
+              "\005date:\021x-amzn-requestid:\021x-amzn-errortype:"
+#define TOKENS (sizeof NAMES - 1)
+static const char words[] = NAMES "\005close\012keep-alive\007chunked";
 
-/* Whether ieq() may compare a name of k bytes with a line of len bytes. At
- * -O2 it reads whole words, so the line must hold them. At -Os it goes a
- * byte at a time and stops at the first difference, at the line's LF at the
- * latest (LF | 0x20 is '*', in no name), which lies in the buffer. */
-#ifdef __OPTIMIZE_SIZE__
-#define NAME_FITS(len, k) ((void)(len), 1)
-#else
-#define NAME_FITS(len, k) ((len) >= (k))
-#endif
+_Static_assert((2u << 1) == F_CLOSE && (2u << 2) == F_KEEP, "tokens' ids give their flags");
 
-/* Which header the line s[0..len) is; *name_len: its name's length with
- * the colon. (No first-letter test before ieq(): smaller at -Os, and at -O2
- * the names the responses carry are matched by header_fast() first.) */
-static unsigned header_id(const char *s, size_t len, size_t *name_len)
+/* The number (from 1 on) of the word from w on that s[0..len) is, in any
+ * case, or 0. Every word has 4 bytes or more, as ieq() needs; the length
+ * test comes first, so ieq() runs only on a word as long as s. */
+static unsigned lookup(const char *s, size_t len, const char *w)
 {
-    const char *n = header_names;
-    unsigned id;
-    for (id = H_LENGTH; id <= H_ERROR_TYPE; id++) {
-        size_t k = (unsigned char)*n++;
-        if (NAME_FITS(len, k) && ieq(s, n, k)) {
-            *name_len = k;
+    unsigned id = 1;
+    size_t k;
+    while ((k = (unsigned char)*w++) != 0) {
+        if (k == len && ieq(s, w, k)) {
             return id;
         }
-        n += k;
+        w += k;
+        id++;
     }
-    return H_OTHER;
+    return 0;
 }
 
 /* Trims blanks off both ends of [*v, e); returns the end. The byte at e is
@@ -321,12 +321,8 @@ static unsigned connection(char *v, char *e)
     for (;; v++) {
         if (*v == '\0' || *v == ',') {
             char *te = trim(&t, v);
-            if (te - t == 5 && ieq(t, "close", 5)) {
-                f |= F_CLOSE;
-            }
-            if (te - t == 10 && ieq(t, "keep-alive", 10)) {
-                f |= F_KEEP;
-            }
+            /* close: F_CLOSE; keep-alive: F_KEEP; chunked or no word: masked off. */
+            f |= (2u << lookup(t, (size_t)(te - t), words + TOKENS)) & (F_CLOSE | F_KEEP);
             if (*v == '\0') {
                 return f;
             }
@@ -357,10 +353,14 @@ static ccat_status_t content_length(ccat_http_response_t *r, const char *v, cons
  */
 static ccat_status_t header(ccat_http_response_t *r, char *s, char *e)
 {
-    size_t k = 0;
-    unsigned id = header_id(s, (size_t)(e - s), &k);
+    size_t k = name_len(s, e);
+    unsigned id;
+    if (k == 0) {
+        return CCAT_ERR_HTTP_HEADER;
+    }
+    id = lookup(s, k, words); /* never a token's id (see words) */
     if (id == H_OTHER) {
-        return field_line_ok(s, e) ? CCAT_OK : CCAT_ERR_HTTP_HEADER;
+        return CCAT_OK;
     }
     char *v = s + k;
     e = trim(&v, e);
@@ -373,7 +373,7 @@ static ccat_status_t header(ccat_http_response_t *r, char *s, char *e)
         r->flags |= (uint8_t)connection(v, e);
     } else if (id == H_LENGTH) {
         return content_length(r, v, e);
-    } else if ((r->flags & F_CHUNKED) || e - v != 7 || !ieq(v, "chunked", 7)) {
+    } else if ((r->flags & F_CHUNKED) || lookup(v, (size_t)(e - v), words + TOKENS) != 3) {
         return CCAT_ERR_HTTP_TRANSFER_CODING; /* only a single "chunked" is decodable */
     } else {
         r->flags |= F_CHUNKED;
@@ -463,7 +463,7 @@ static ccat_status_t line(ccat_http_response_t *r, unsigned *st, char *s, char *
     default: /* ST_TRAILER */
         if (e == s) {
             *st = ST_DONE;
-        } else if (!field_line_ok(s, e)) {
+        } else if (name_len(s, e) == 0) {
             return CCAT_ERR_HTTP_CHUNK_FRAMING;
         }
         return CCAT_OK;
@@ -514,7 +514,7 @@ static CCAT_HOT_INLINE ccat_status_t header_fast(ccat_http_response_t *r, char *
     size_t n = (size_t)(e - s);
     if (w == W8("content-")) {
         if (n >= 13 && LOWER8(s + 5) == W8("nt-type:")) {
-            return CCAT_OK; /* a name known valid needs no field_line_ok() */
+            return CCAT_OK; /* a name known valid needs no name_len() */
         }
         if (n >= 17 && n <= 16 + 18 && LOWER8(s + 8) == W8("length: ") && !(r->flags & F_LENGTH)) {
             uint64_t x = 0, c;
