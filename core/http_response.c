@@ -170,7 +170,7 @@ static char *skip_plain(char *p, const char *end)
  * non-empty and free of blanks (so no blank before the colon and no obs-fold
  * line), DEL and obs-text; the line scan checked the rest. RFC 9110
  * delimiters such as '(' are tolerated in names the client ignores.
- * Returns the name's length with the colon, or 0 when it is not valid.
+ * Returns the name's length (without the colon), or 0 when it is not valid.
  */
 static size_t name_len(const char *s, const char *e)
 {
@@ -183,7 +183,7 @@ static size_t name_len(const char *s, const char *e)
         word_t m = ((x - ONES * 0x21) | (x + ONES) | ((c - ONES) & ~c)) & (ONES * 0x80);
         if (m) {
             p += (unsigned)__builtin_ctzl(m) >> 3;
-            return p != s && *p == ':' ? (size_t)(p + 1 - s) : 0;
+            return *p == ':' ? (size_t)(p - s) : 0;
         }
     }
 #else
@@ -192,11 +192,11 @@ static size_t name_len(const char *s, const char *e)
     while ((unsigned char)*p - 0x21u < 0x5eu && *p != ':') {
         p++; /* stops at the CR or LF at the latest */
     }
-    return p != s && *p == ':' ? (size_t)(p + 1 - s) : 0;
+    return *p == ':' ? (size_t)(p - s) : 0;
 }
 
 /* Case-insensitive compare of p[0..n), n >= 4, with lit, which holds only
- * lower-case letters, '-' and ':'. OR-ing 0x20 maps only 'A'-'Z' onto
+ * lower-case letters and '-'. OR-ing 0x20 maps only 'A'-'Z' onto
  * 'a'-'z' among the bytes that can reach here (no controls), so the test
  * is exact. */
 static int ieq(const char *p, const char *lit, size_t n)
@@ -276,17 +276,15 @@ _Static_assert(offsetof(ccat_http_response_t, request_id) ==
                    offsetof(ccat_http_response_t, date) + 2 * sizeof(char *),
                "date, request_id, error_type follow each other");
 
-/* Every word the parser looks up, each after its length, ending with a 0:
- * the header names with the colon, in their ids' order, then the tokens
- * from TOKENS on: close (1) and keep-alive (2) for Connection, whose ids
- * give F_CLOSE and F_KEEP as 2 << id, and chunked (3). A name ends in ':',
- * which no token holds, so a lookup from the start never takes a token for
- * a name. One table and one lookup() for both: smaller than a matching
- * path each. */
-#define NAMES "\017content-length:\022transfer-encoding:\013connection:" \
-              "\005date:\021x-amzn-requestid:\021x-amzn-errortype:"
-#define TOKENS (sizeof NAMES - 1)
-static const char words[] = NAMES "\005close\012keep-alive\007chunked";
+/* Every word the parser looks up, each after its length: the header names
+ * (no colon), in their ids' order, up to a 0; then, from TOKENS on, up to
+ * the final 0, the tokens close (1) and keep-alive (2) for Connection, whose
+ * ids give F_CLOSE and F_KEEP as 2 << id, and chunked (3). One table and
+ * one lookup() for both: smaller than a matching path each. */
+#define NAMES "\016content-length\021transfer-encoding\012connection" \
+              "\004date\020x-amzn-requestid\020x-amzn-errortype"
+#define TOKENS sizeof NAMES
+static const char words[] = NAMES "\0\005close\012keep-alive\007chunked";
 
 _Static_assert((2u << 1) == F_CLOSE && (2u << 2) == F_KEEP, "tokens' ids give their flags");
 
@@ -376,11 +374,11 @@ static ccat_status_t header(ccat_http_response_t *r, char *s, char *e)
     if (k == 0) {
         return CCAT_ERR_HTTP_HEADER;
     }
-    id = lookup(s, k, words); /* never a token's id (see words) */
+    id = lookup(s, k, words); /* stops at the names' end (see words) */
     if (id == H_OTHER) {
         return CCAT_OK;
     }
-    char *v = s + k;
+    char *v = s + k + 1;
     e = trim(&v, e);
     *e = '\0';
     if (id >= H_DATE) {
@@ -897,11 +895,13 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
             }
         }
 #endif
-        if (st == ST_DATA_END && p < end && *p != '\r' && *p != '\n') {
-            err = CCAT_ERR_HTTP_CHUNK_FRAMING; /* data longer than its size */
+        e = p = skip_plain(p, end);
+        if (st == ST_DATA_END && e != s) {
+            /* Data longer than its size: reported as soon as a byte that
+             * is not a line end's shows up (the scan starts at s here). */
+            err = CCAT_ERR_HTTP_CHUNK_FRAMING;
             break;
         }
-        e = p = skip_plain(p, end);
 #ifndef __OPTIMIZE_SIZE__
         if ((size_t)(end - p) >= 2 && p[0] == '\r' && p[1] == '\n') {
             p++; /* -O2: the usual CRLF needs none of the checks below */
