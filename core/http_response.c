@@ -63,9 +63,9 @@ enum {
 };
 
 #define F_LENGTH 1u  /* Content-Length seen, value in length */
-#define F_CHUNKED 2u /* Transfer-Encoding: chunked seen */
-#define F_CLOSE 4u   /* Connection: close */
-#define F_KEEP 8u    /* HTTP/1.1, or Connection: keep-alive */
+#define F_CLOSE 2u   /* Connection: close */
+#define F_KEEP 4u    /* HTTP/1.1, or Connection: keep-alive */
+#define F_CHUNKED 8u /* Transfer-Encoding: chunked seen */
 
 /* Word-at-a-time scanning; the lowest flagged byte of a word is only the
  * first one on a little-endian machine, elsewhere the byte loop does it. */
@@ -279,14 +279,14 @@ _Static_assert(offsetof(ccat_http_response_t, request_id) ==
 /* Every word the parser looks up, each after its length: the header names
  * (no colon), in their ids' order, up to a 0; then, from TOKENS on, up to
  * the final 0, the tokens close (1) and keep-alive (2) for Connection, whose
- * ids give F_CLOSE and F_KEEP as 2 << id, and chunked (3). One table and
+ * ids give F_CLOSE and F_KEEP as 1 << id, and chunked (3). One table and
  * one lookup() for both: smaller than a matching path each. */
 #define NAMES "\016content-length\021transfer-encoding\012connection" \
               "\004date\020x-amzn-requestid\020x-amzn-errortype"
 #define TOKENS sizeof NAMES
 static const char words[] = NAMES "\0\005close\012keep-alive\007chunked";
 
-_Static_assert((2u << 1) == F_CLOSE && (2u << 2) == F_KEEP, "tokens' ids give their flags");
+_Static_assert((1u << 1) == F_CLOSE && (1u << 2) == F_KEEP, "tokens' ids give their flags");
 
 /* The number (from 1 on) of the word from w on that s[0..len) is, in any
  * case, or 0. Every word has 4 bytes or more, as ieq() needs; the length
@@ -338,7 +338,7 @@ static unsigned connection(char *v, char *e)
         if (*v == '\0' || *v == ',') {
             char *te = trim(&t, v);
             /* close: F_CLOSE; keep-alive: F_KEEP; chunked or no word: masked off. */
-            f |= (2u << lookup(t, (size_t)(te - t), words + TOKENS)) & (F_CLOSE | F_KEEP);
+            f |= (1u << lookup(t, (size_t)(te - t), words + TOKENS)) & (F_CLOSE | F_KEEP);
             if (*v == '\0') {
                 return f;
             }
