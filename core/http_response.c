@@ -5,12 +5,13 @@
  * lines, chunk-size lines, the line end after chunk data, trailer lines.
  * One loop finds line ends with a scan (a byte at a time at -Os, a word at
  * a time at -O2, 16 bytes at a time with SSE2 in x86-64 -O2 builds) that
- * stops only at control bytes, so finding a line end and rejecting control characters
- * is a single pass, and a partial line is never scanned twice (scan keeps
- * the resume point). Head lines stay where they are (header values are
- * kept in place); a framing line is dropped once parsed and body data is
- * moved down over it, so the de-chunked body ends up contiguous right
- * after the head. A partial framing line waits at the end of the body.
+ * stops only at control bytes (at -Os, not at tabs), so finding a line end
+ * and rejecting control characters is a single pass, and a partial line is
+ * never scanned twice (scan keeps the resume point). Head lines stay where
+ * they are (header values are kept in place); a framing line is dropped
+ * once parsed and body data is moved down over it, so the de-chunked body
+ * ends up contiguous right after the head. A partial framing line waits at
+ * the end of the body.
  *
  * x86-64 -O2 builds add a head fast path (head_fast()): one SSE2 mask per
  * 64 bytes gives every line end of a head that arrived whole, and the
@@ -898,7 +899,8 @@ ccat_status_t ccat_http_response_advance(ccat_http_response_t *resp, size_t n)
         e = p = skip_plain(p, end);
         if (st == ST_DATA_END && e != s) {
             /* Data longer than its size: reported as soon as a byte that
-             * is not a line end's shows up (the scan starts at s here). */
+             * is not a line end's shows up (the scan starts at s here, or
+             * at -O2 just past a tab or obs-text byte it stopped at). */
             err = CCAT_ERR_HTTP_CHUNK_FRAMING;
             break;
         }
