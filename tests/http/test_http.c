@@ -329,6 +329,12 @@ static void test_good(void)
             {"connection other tokens",
              "HTTP/1.1 200 OK\r\nConnection: closed, x-close, upgrade\r\nContent-Length: 2\r\n\r\nok",
              0, 200, "ok", 0, NULL, NULL, NULL, 1},
+            /* Names and tokens share one table: a token is no header name
+             * and a header name or chunked no Connection token. */
+            {"tokens as names, names as tokens",
+             "HTTP/1.1 200 OK\r\nClose: 1\r\nChunked: 2\r\nKeep-Alive: timeout=5\r\n"
+             "Connection: date, chunked, Content-Length\r\nContent-Length: 2\r\n\r\nok",
+             0, 200, "ok", 0, NULL, NULL, NULL, 1},
             {"close-delimited", "HTTP/1.1 200 OK\r\nDate: d\r\n\r\nuntil the end\r\n\r\nreally", 0,
              200, "until the end\r\n\r\nreally", 0, NULL, NULL, "d", 0},
             {"close-delimited empty", "HTTP/1.1 500 Oops\r\n\r\n", 0, 500, "", 0, NULL, NULL, NULL,
@@ -528,6 +534,10 @@ static void test_bad(void)
         {"coding chunkes", OK_HEAD "Transfer-Encoding: chunkes\r\n\r\n", CCAT_ERR_HTTP_TRANSFER_CODING,
          0, 0},
         {"coding short", OK_HEAD "Transfer-Encoding: c\r\n\r\n", CCAT_ERR_HTTP_TRANSFER_CODING, 0, 0},
+        {"coding close", OK_HEAD "Transfer-Encoding: close\r\n\r\n", CCAT_ERR_HTTP_TRANSFER_CODING,
+         0, 0},
+        {"coding keep-alive", OK_HEAD "Transfer-Encoding: keep-alive\r\n\r\n",
+         CCAT_ERR_HTTP_TRANSFER_CODING, 0, 0},
         {"coding twice", OK_HEAD "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
          CCAT_ERR_HTTP_TRANSFER_CODING, 0, 0},
         /* Chunk sizes. */
