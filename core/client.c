@@ -253,7 +253,8 @@ ccat_status_t ccat_client_init(ccat_client_t *c, const ccat_client_config_t *cfg
         return CCAT_ERR_ARGUMENT;
     }
     memset(c, 0, sizeof(*c));
-    c->cfg = *cfg;
+    /* A call: gcc -Os copies 40 bytes with an inline loop, for memcpy() too. */
+    memmove(&c->cfg, cfg, sizeof(*cfg));
     if (c->cfg.endpoint_url == NULL) {
         c->cfg.endpoint_url = CCAT_ENDPOINT_DEFAULT;
     }
