@@ -195,8 +195,12 @@ int ccat_has_control(const char *s, size_t n);
 static inline ccat_status_t ccat_response_begin_inline(ccat_http_response_t *resp,
                                                        ccat_error_t *err, int expect)
 {
-    memset(err, 0, sizeof(*err));
+    /* Every member by name: a memset() call and two stores were larger. */
+    _Static_assert(offsetof(ccat_error_t, request_id) + sizeof(const char *) ==
+                       sizeof(ccat_error_t),
+                   "http_status, code, message, request_id: no other member to clear");
     err->http_status = resp->status;
+    err->code = err->message = NULL;
     err->request_id = resp->request_id;
     if (resp->status >= 300) {
         return ccat_error_read(resp, err);
