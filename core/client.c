@@ -96,25 +96,29 @@ static CCAT_HOT_INLINE int32_t io(ccat_client_t *c, unsigned op, uint8_t *p, siz
     return k < 7 && transport_error[k] != 0 ? transport_error[k] : op_error[op];
 }
 
+/* From here to attempt(), a status is an int32_t, as io() gives it: a
+ * ccat_status_t is one byte with arm-none-eabi's short enums, and converting
+ * to it costs a sign extension each time. */
+
 /* Connects; a failed connection is closed by round_trip(), as any failure is. */
-static ccat_status_t connect_once(ccat_client_t *c)
+static int32_t connect_once(ccat_client_t *c)
 {
     trace(c, EV(connect), c->endpoint.port);
     int32_t r = io(c, OP_CONNECT, NULL, SIZE_MAX, c->cfg.connect_timeout_ms);
     if (r < 0) {
-        return (ccat_status_t)r;
+        return r;
     }
     c->connected = 1;
     return CCAT_OK;
 }
 
-static ccat_status_t send_all(ccat_client_t *c, size_t n)
+static int32_t send_all(ccat_client_t *c, size_t n)
 {
     uint8_t *p = (uint8_t *)c->cfg.buffer;
     while (n > 0) {
         int32_t r = io(c, OP_SEND, p, n, c->cfg.read_timeout_ms);
         if (r < 0) {
-            return (ccat_status_t)r;
+            return r;
         }
         p += r;
         n -= (size_t)r;
@@ -123,10 +127,10 @@ static ccat_status_t send_all(ccat_client_t *c, size_t n)
 }
 
 /* Receives one response; *got counts the bytes that arrived. */
-static ccat_status_t receive(ccat_client_t *c, size_t *got)
+static int32_t receive(ccat_client_t *c, size_t *got)
 {
     ccat_http_response_init(&c->resp, c->cfg.buffer, c->cfg.buffer_size);
-    ccat_status_t st = CCAT_AGAIN;
+    int32_t st = CCAT_AGAIN;
     while (st == CCAT_AGAIN) {
         char *space;
         size_t room = ccat_http_response_space(&c->resp, &space);
@@ -138,7 +142,7 @@ static ccat_status_t receive(ccat_client_t *c, size_t *got)
             return ccat_http_response_eof(&c->resp);
         }
         if (r < 0) {
-            return (ccat_status_t)r;
+            return r;
         }
         *got += (size_t)r;
         st = ccat_http_response_advance(&c->resp, (size_t)r);
@@ -158,9 +162,9 @@ static void wait_ms(ccat_client_t *c, uint32_t ms)
 }
 
 /* Sends the request in the buffer and receives the response in its place. */
-static ccat_status_t round_trip(ccat_client_t *c, size_t len)
+static int32_t round_trip(ccat_client_t *c, size_t len)
 {
-    ccat_status_t st;
+    int32_t st;
     size_t got = 0;
     /* At most twice: disconnect() leaves the second try a fresh connection,
      * which is never retried here. */
@@ -194,7 +198,7 @@ static ccat_status_t round_trip(ccat_client_t *c, size_t len)
 
 /* One attempt: the previous response wiped, the request written and sent,
  * the response received and read. */
-static ccat_status_t attempt(ccat_client_t *c, const ccat_request_ctx_t *rc, ccat_write_fn write,
+static int32_t attempt(ccat_client_t *c, const ccat_request_ctx_t *rc, ccat_write_fn write,
                              const void *in, ccat_read_fn read, void *out)
 {
     size_t len;

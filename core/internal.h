@@ -91,9 +91,10 @@ int ccat_code_index(const char *code);
  * What AWS standard retry mode charges the retry quota to retry this outcome:
  * CCAT_RETRY_TIMEOUT_COST for a timeout or connection failure, CCAT_RETRY_COST
  * for a retryable service error (@p err: its details), 0 if not retried.
- * Inline: the client's retry loop is its one caller.
+ * Inline: the client's retry loop is its one caller. @p st is an int: a
+ * one-byte enum (arm-none-eabi) would cost a zero extension in the checks.
  */
-static inline uint32_t ccat_retry_cost(ccat_status_t st, const ccat_error_t *err)
+static inline uint32_t ccat_retry_cost(int st, const ccat_error_t *err)
 {
     /* Timeouts and connection failures; certificate failures are not retried:
      * they cannot heal within a call. */
