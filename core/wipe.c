@@ -5,8 +5,8 @@
 
 void ccat_wipe(void *p, size_t n)
 {
-    if (p == NULL) {
-        return; /* n == 0 needs no test: memset() writes nothing then */
+    if (p == NULL || n == 0) {
+        return;
     }
 #if defined(__GNUC__) || defined(__clang__)
     /* The barrier tells the compiler the zeroed bytes are still read; it takes
