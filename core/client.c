@@ -49,8 +49,8 @@ static void idle(const ccat_client_t *c)
 
 static void disconnect(ccat_client_t *c)
 {
+    c->connected = 0; /* first: the close is then a tail call */
     c->cfg.transport->close(c->cfg.transport->ctx);
-    c->connected = 0;
 }
 
 /* The three transport operations, and what their failures are called; and
