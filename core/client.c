@@ -161,8 +161,9 @@ static void wait_ms(ccat_client_t *c, uint32_t ms)
     }
 }
 
-/* Sends the request in the buffer and receives the response in its place. */
-static int32_t round_trip(ccat_client_t *c, size_t len)
+/* Sends the request in the buffer and receives the response in its place.
+ * Out of line at -Os: ccat_client_call() alone then keeps fewer registers. */
+static CCAT_SMALL_NOINLINE int32_t round_trip(ccat_client_t *c, size_t len)
 {
     int32_t st;
     size_t got = 0;
