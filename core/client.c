@@ -207,7 +207,7 @@ static int32_t attempt(ccat_client_t *c, const ccat_request_ctx_t *rc, ccat_writ
     /* The previous response; its 'used' may stay: a later wipe of those bytes
      * again is harmless. */
     ccat_wipe(c->cfg.buffer, c->resp.used);
-    ccat_status_t st = write(rc, in, c->cfg.buffer, c->cfg.buffer_size, &len);
+    int32_t st = write(rc, in, c->cfg.buffer, c->cfg.buffer_size, &len);
     if (st == CCAT_OK) {
         st = round_trip(c, len);
     }
