@@ -292,9 +292,9 @@ void ccat_client_wipe(ccat_client_t *c)
         disconnect(c);
     }
     ccat_wipe(c->cfg.buffer, c->cfg.buffer_size);
-    /* The last response and error, adjacent: one memset. */
+    /* The last response and error, adjacent: one wipe. */
     _Static_assert(offsetof(ccat_client_t, resp) < offsetof(ccat_client_t, error) &&
                        offsetof(ccat_client_t, error) < offsetof(ccat_client_t, trace),
                    "resp, then error, then trace");
-    memset(&c->resp, 0, offsetof(ccat_client_t, trace) - offsetof(ccat_client_t, resp));
+    ccat_wipe(&c->resp, offsetof(ccat_client_t, trace) - offsetof(ccat_client_t, resp));
 }
