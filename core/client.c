@@ -72,11 +72,11 @@ static const int8_t transport_error[7] = {0, CCAT_ERR_CLOSED, 0, CCAT_ERR_DNS, C
  */
 static CCAT_HOT_INLINE int32_t io(ccat_client_t *c, unsigned op, uint8_t *p, size_t n, uint32_t timeout)
 {
-    const ccat_transport_t *t = c->cfg.transport;
     const uint32_t start = now(c);
     uint32_t ms = timeout; /* all of it for the first try: none has passed yet */
     int32_t r;
     for (;;) {
+        const ccat_transport_t *t = c->cfg.transport; /* here: one register fewer */
         r = op == OP_CONNECT ? t->connect(t->ctx, c->endpoint.host, c->endpoint.port, ms)
             : op == OP_SEND  ? t->send(t->ctx, p, n, ms)
             : op == OP_RECV  ? t->recv(t->ctx, p, n, ms)
