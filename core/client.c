@@ -32,11 +32,12 @@ static uint32_t now(const ccat_client_t *c)
     return c->cfg.platform_hooks->now_ms(c->cfg.platform_hooks->ctx);
 }
 
-/* Milliseconds left of @p timeout since @p start (wrap-safe); 0 when spent. */
-static uint32_t left(const ccat_client_t *c, uint32_t start, uint32_t timeout)
+/* Milliseconds left of @p timeout until @p deadline (wrap-safe); 0 when
+ * spent: deadline - now is then 0 or more than timeout (modulo 2^32). */
+static uint32_t left(const ccat_client_t *c, uint32_t deadline, uint32_t timeout)
 {
-    uint32_t elapsed = now(c) - start;
-    return elapsed >= timeout ? 0 : timeout - elapsed;
+    uint32_t ms = deadline - now(c);
+    return ms - 1 < timeout ? ms : 0;
 }
 
 static void idle(const ccat_client_t *c)
@@ -72,7 +73,7 @@ static const int8_t transport_error[7] = {0, CCAT_ERR_CLOSED, 0, CCAT_ERR_DNS, C
  */
 static CCAT_HOT_INLINE int32_t io(ccat_client_t *c, unsigned op, uint8_t *p, size_t n, uint32_t timeout)
 {
-    const uint32_t start = now(c);
+    const uint32_t deadline = now(c) + timeout;
     uint32_t ms = timeout; /* all of it for the first try: none has passed yet */
     int32_t r;
     for (;;) {
@@ -85,7 +86,7 @@ static CCAT_HOT_INLINE int32_t io(ccat_client_t *c, unsigned op, uint8_t *p, siz
             break;
         }
         idle(c);
-        if ((ms = left(c, start, timeout)) == 0) {
+        if ((ms = left(c, deadline, timeout)) == 0) {
             return op_timeout[op];
         }
     }
