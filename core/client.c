@@ -201,7 +201,7 @@ static CCAT_SMALL_NOINLINE int32_t round_trip(ccat_client_t *c, size_t len)
 /* One attempt: the previous response wiped, the request written and sent,
  * the response received and read. */
 static int32_t attempt(ccat_client_t *c, const ccat_request_ctx_t *rc, ccat_write_fn write,
-                             const void *in, ccat_read_fn read, void *out)
+                       const void *in, ccat_read_fn read, void *out)
 {
     size_t len;
     memset(&c->error, 0, sizeof(c->error));
