@@ -8,17 +8,6 @@ static int lower(int c)
     return (c >= 'A' && c <= 'Z') ? c + 32 : c;
 }
 
-/* Case-insensitive prefix match of a lowercase word. */
-static int has_prefix(const char *s, const char *word)
-{
-    for (; *word; s++, word++) {
-        if (lower((unsigned char)*s) != *word) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 static int host_char(int c, int ipv6)
 {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
@@ -72,15 +61,17 @@ ccat_status_t ccat_endpoint_parse(const char *url, ccat_endpoint_t *ep)
         return CCAT_ERR_ARGUMENT;
     }
     memset(ep, 0, sizeof(*ep));
+    /* The scheme, case-insensitive: "https://" with its 's' optional (one
+     * walk over one word, not a match of each). */
     const char *p = url;
-    if (has_prefix(p, "https://")) {
-        ep->tls = 1;
-        p += 8;
-    } else if (has_prefix(p, "http://")) {
-        p += 7;
-    } else {
-        return CCAT_ERR_ENDPOINT;
+    for (const char *w = "https://"; *w != '\0'; w++) {
+        if (lower((unsigned char)*p) == *w) {
+            p++;
+        } else if (*w != 's') {
+            return CCAT_ERR_ENDPOINT;
+        }
     }
+    ep->tls = p - url == 8;
     uint16_t default_port = ep->tls ? 443 : 80;
     ep->port = default_port;
     p = parse_host(p, ep);
@@ -91,17 +82,17 @@ ccat_status_t ccat_endpoint_parse(const char *url, ccat_endpoint_t *ep)
         return CCAT_ERR_ENDPOINT;
     }
     ep->port_explicit = ep->port != default_port;
-    const char *path = p;
-    while (path_char((unsigned char)*p)) {
-        p++;
-    }
-    if (*p != '\0') {
-        return CCAT_ERR_ENDPOINT;
-    }
-    while (p > path && p[-1] == '/') {
-        p--;
+    /* The path, up to its last byte other than '/' (trailing ones dropped). */
+    const char *path = p, *end = p;
+    for (; *p != '\0'; p++) {
+        if (!path_char((unsigned char)*p)) {
+            return CCAT_ERR_ENDPOINT;
+        }
+        if (*p != '/') {
+            end = p + 1;
+        }
     }
     ep->base_path = path;
-    ep->base_path_len = (size_t)(p - path);
+    ep->base_path_len = (size_t)(end - path);
     return CCAT_OK;
 }
