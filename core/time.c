@@ -37,10 +37,18 @@ static char *dec(char *p, uint32_t v, unsigned n, char sep)
     memcpy(end - 2, pairs + 2 * v, 2); /* v < 100 now: no remainder to take */
     return next;
 }
-#else
-/* put_text()'s layout: the radix of each digit, and the separators. */
+#endif
+
+#if defined(__OPTIMIZE_SIZE__) || !defined(__BYTE_ORDER__) || \
+    __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+/* The text's layout: the radix of each digit (10, or 6 for the tens of
+ * minutes and seconds: the second of the day is written and read as it
+ * is, and the date as one number YYYYMMDD), or a separator. The
+ * fraction's digits are 20..25, the second's 11..18 and the date's 0..9.
+ * put_text() at -Os and the round-trip parse (see ccat_time_parse()) walk it. */
 #define D "\12"
 #define S "\6"
+static const char layout[] = D D D D "-" D D "-" D D "T" D D ":" S D ":" S D "." D D D D D D;
 #endif
 
 /* Writes the text of second sod (< DAY_S) of day `days` counted from
@@ -57,11 +65,7 @@ static CCAT_HOT_INLINE size_t put_text(char *out, uint32_t days, uint32_t sod, u
     uint32_t y = 100 * century + yoc, next = doy >= 306; /* January, February: months 13, 14 */
 
 #ifdef __OPTIMIZE_SIZE__
-    /* -Os: one loop from the last digit back over the layout: a digit's
-     * radix (10, or 6 for the tens of minutes and seconds: the second of
-     * the day is written as it is), or a separator. The fraction's digits
-     * are 20..25, the second's 11..18 and the date's 0..9. */
-    static const char layout[] = D D D D "-" D D "-" D D "T" D D ":" S D ":" S D "." D D D D D D;
+    /* -Os: one loop from the last digit back over the layout. */
     /* The date as YYYYMMDD: the next year's months 13 and 14 are its 1 and 2 (+ 10000 - 1200). */
     uint32_t v[3] = {frac, sod, (y * 100 + m) * 100 + d + next * 8800};
     size_t n = frac != 0 ? 26 : 19;
@@ -146,8 +150,8 @@ int ccat_time_format(ccat_time_t t, char out[CCAT_TIME_TEXT_MAX])
     return (int)n;
 }
 
-/* Two digits at s, or at least BAD. */
-static unsigned get2(const char *s)
+/* Two digits at s, or at least BAD (one copy at -Os: the zone reads two). */
+static CCAT_SMALL_NOINLINE unsigned get2(const char *s)
 {
     unsigned a = (unsigned char)s[0] - (unsigned)'0', b = (unsigned char)s[1] - (unsigned)'0';
     return (a > 9 || b > 9) ? BAD : a * 10 + b;
@@ -157,7 +161,7 @@ static unsigned get2(const char *s)
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /*
  * -O2 on little-endian targets: the fields are read 4 and 8 bytes at a time
- * (where size counts, -Os, get2() does it alone). A byte is a digit when its
+ * (where size counts, -Os, the layout loop does it). A byte is a digit when its
  * high nibble is 3 and its low nibble plus 6 stays below 16; then lo * 10 +
  * (lo >> 8) puts the value of the pair starting at each byte in that byte
  * (every byte stays <= 99: no carries).
@@ -228,15 +232,9 @@ static unsigned days_in_month(unsigned y, unsigned mo)
  * reads exactly, so that one comparison refuses every non-digit, wrong
  * separator and out-of-range field (month 13, February 29 of a common
  * year, hour 24, second 60, year 0000...): no range table, no month
- * lengths, no leap-year rule here. get2()'s BAD and the unsigned sums
- * only wrap, into some instant whose text differs.
+ * lengths, no leap-year rule here. A non-digit and the unsigned sums only
+ * give some other number, some instant whose text differs.
  */
-
-/* "hh:mm" at s in minutes (at least BAD * 60 when one is not a digit). */
-static uint32_t hh_mm(const char *s)
-{
-    return get2(s) * 60 + get2(s + 3);
-}
 #endif
 
 ccat_status_t ccat_time_parse(const char *s, size_t len, ccat_time_t *out)
@@ -260,13 +258,29 @@ ccat_status_t ccat_time_parse(const char *s, size_t len, ccat_time_t *out)
     }
     uint32_t sod = h * 3600 + mi * 60 + sec;
 #else
-    unsigned y = get2(s) * 100 + get2(s + 2), mo = get2(s + 5), d = get2(s + 8);
-    uint32_t sod = hh_mm(s + 11) * 60 + get2(s + 17);
+    /* put_text()'s loop reversed: each digit read with its layout's radix
+     * into the year, month and day ('-' and 'T' end a field) and the
+     * second of the day (':' does not: the radices make it h * 3600 +
+     * m * 60 + s). */
+    uint32_t v[3], sod = 0;
+    for (size_t i = 0, k = 0; i < 19; i++) {
+        unsigned r = (unsigned char)layout[i];
+        if (r <= 10) {
+            sod = sod * r + (uint32_t)((unsigned char)s[i] - '0');
+        } else if (r != ':') {
+            v[k++] = sod;
+            sod = 0;
+        }
+    }
+    uint32_t d = v[2], mo = v[1], y = v[0];
 #endif
+    if (mo <= 2) { /* January, February: months 13 and 14 of the year before */
+        mo += 12;
+        y--;
+    }
     /* Days since 0000-03-01 (0001-01-01 is day 306), from 0001-01-01. */
-    unsigned jan_feb = mo <= 2, ym = y - jan_feb, century = ym / 100;
-    uint32_t days = 1461 * ym / 4 - century + century / 4 + (979 * (mo + 12 * jan_feb) - 2919) / 32 +
-                    d - 1 - 306;
+    uint32_t century = y / 100;
+    uint32_t days = 1461 * y / 4 - century + century / 4 + (979 * mo - 2919) / 32 + d - 1 - 306;
 #ifndef DIGIT_BYTES
     char buf[CCAT_TIME_TEXT_MAX];
     if (days >= DAYS_MAX || sod >= DAY_S) { /* beyond put_text()'s range */
