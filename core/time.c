@@ -120,15 +120,28 @@ static uint64_t div_us(uint64_t us, uint32_t *rem)
 }
 #endif
 
-/* Called by ccat_time_format() and, at -O2 only, by create.c's fast path
- * (see internal.h): at -Os static, so inlined in its one caller. */
 #ifdef __OPTIMIZE_SIZE__
-static
-#endif
+int ccat_time_format(ccat_time_t t, char out[CCAT_TIME_TEXT_MAX])
+{
+    uint32_t frac;
+    uint64_t secs = div_us((uint64_t)t - (uint64_t)CCAT_TIME_MIN, &frac);
+    /* 86400 = 2^7 * 675: below 2^39 (all of the range), the day count needs
+     * no 64-bit division; the range check is that count's (no 64-bit
+     * constants). */
+    uint32_t days = (uint32_t)(secs >> 7) / 675;
+    if ((secs >> 39) != 0 || days >= DAYS_MAX) {
+        return CCAT_ERR_EXPIRES_RANGE;
+    }
+    size_t n = put_text(out, days, (uint32_t)secs - days * DAY_S, frac);
+    out[n] = '\0';
+    return (int)n;
+}
+#else
+/* Called by ccat_time_format() and by create.c's fast path (see internal.h). */
 size_t ccat_time_text(ccat_time_t t, char *out)
 {
     uint64_t us = (uint64_t)t - (uint64_t)CCAT_TIME_MIN;
-#if defined(__OPTIMIZE_SIZE__) || UINTPTR_MAX <= 0xffffffffu
+#if UINTPTR_MAX <= 0xffffffffu
     uint32_t frac;
     uint64_t secs = div_us(us, &frac);
 #else
@@ -149,6 +162,7 @@ int ccat_time_format(ccat_time_t t, char out[CCAT_TIME_TEXT_MAX])
     out[n] = '\0';
     return (int)n;
 }
+#endif
 
 /* Two digits at s, or at least BAD (one copy at -Os: the zone reads two). */
 static CCAT_SMALL_NOINLINE unsigned get2(const char *s)
@@ -211,7 +225,7 @@ static int32_t zone_offset(const char *s, size_t n)
     if (h > 23 || m > 59) {
         return 1;
     }
-    int32_t off = (int32_t)(h * 3600 + m * 60);
+    int32_t off = (int32_t)((h * 60 + m) * 60);
     return *s == '-' ? -off : off;
 }
 
