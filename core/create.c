@@ -85,7 +85,7 @@ static CCAT_HOT_INLINE ccat_status_t params_check(const ccat_create_params_t *pa
 #ifdef __OPTIMIZE_SIZE__
         int k = ccat_time_format(params->expires_time, c->expires);
         if (k < 0) {
-            return CCAT_ERR_EXPIRES_RANGE;
+            return (ccat_status_t)k; /* CCAT_ERR_EXPIRES_RANGE */
         }
         c->expires[k] = '"'; /* in place of the NUL */
         c->expires_len = (size_t)k + 1;
@@ -245,7 +245,11 @@ static void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_c
     /* ":port" unless it is the scheme's (formatted either way: less code). */
     char port[8], *port_end = port + sizeof(port), *port_start = digits(port_end, ep->port) - 1;
     *port_start = ':';
-    const char *platform = ctx->platform != NULL ? ctx->platform : CCAT_PLATFORM_STRING;
+    /* The fixed pieces in one array (one address to load, the others
+     * offsets from it): the brackets, the two lines, the default platform. */
+    static const char fixed[] = "[]" UA_LINE AUTH_LINE CCAT_PLATFORM_STRING;
+    const size_t ua = 2, auth = sizeof("[]" UA_LINE) - 1, dflt = sizeof("[]" UA_LINE AUTH_LINE) - 1;
+    const char *platform = ctx->platform != NULL ? ctx->platform : fixed + dflt;
     const struct {
         const char *s;
         size_t n;
@@ -253,13 +257,13 @@ static void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_c
         {op->line, op->method_len},
         {ep->base_path, ep->base_path_len},
         {op->line + op->method_len, op->line_len - op->method_len},
-        {"[", ep->ipv6}, /* an IPv6 literal goes in brackets */
+        {fixed, ep->ipv6}, /* an IPv6 literal goes in brackets */
         {ep->host, strlen(ep->host)},
-        {"]", ep->ipv6},
+        {fixed + 1, ep->ipv6},
         {port_start, ep->port_explicit ? (size_t)(port_end - port_start) : 0},
-        {UA_LINE, sizeof(UA_LINE) - 1},
+        {fixed + ua, sizeof(UA_LINE) - 1},
         {platform, strlen(platform)},
-        {AUTH_LINE, sizeof(AUTH_LINE) - 1},
+        {fixed + auth, sizeof(AUTH_LINE) - 1},
         {ctx->bearer_token, token_len},
         {op->tail, op->tail_len},
     };
