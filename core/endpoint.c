@@ -25,18 +25,19 @@ static int path_char(int c)
 static const char *parse_host(const char *p, ccat_endpoint_t *ep)
 {
     int v6 = (*p == '[');
-    const char *start = p + v6;
-    const char *q = start;
-    while (host_char((unsigned char)*q, v6)) {
-        q++;
+    ep->ipv6 = (uint8_t)v6;
+    p += v6;
+    size_t n = 0;
+    for (; host_char((unsigned char)*p, v6); p++) {
+        if (n == CCAT_HOST_MAX) {
+            return NULL;
+        }
+        ep->host[n++] = *p; /* the NUL is there: ep was cleared */
     }
-    size_t n = (size_t)(q - start);
-    if (n == 0 || n > CCAT_HOST_MAX || (v6 && *q++ != ']')) {
+    if (n == 0 || (v6 && *p++ != ']')) {
         return NULL;
     }
-    memcpy(ep->host, start, n); /* the NUL is there: ep was cleared */
-    ep->ipv6 = (uint8_t)v6;
-    return q;
+    return p;
 }
 
 static const char *parse_port(const char *p, ccat_endpoint_t *ep)
