@@ -164,13 +164,6 @@ int ccat_time_format(ccat_time_t t, char out[CCAT_TIME_TEXT_MAX])
 }
 #endif
 
-/* Two digits at s, or at least BAD (one copy at -Os: the zone reads two). */
-static CCAT_SMALL_NOINLINE unsigned get2(const char *s)
-{
-    unsigned a = (unsigned char)s[0] - (unsigned)'0', b = (unsigned char)s[1] - (unsigned)'0';
-    return (a > 9 || b > 9) ? BAD : a * 10 + b;
-}
-
 #if !defined(__OPTIMIZE_SIZE__) && defined(__BYTE_ORDER__) && \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /*
@@ -212,6 +205,22 @@ static unsigned year4(const char *s, uint64_t *bad)
 }
 #endif
 
+#ifdef DIGIT_BYTES
+/* Month lengths: 30 or 31 alternating, the pattern restarting in August;
+ * February 28 or 29 (Gregorian leap years). */
+static unsigned days_in_month(unsigned y, unsigned mo)
+{
+    unsigned leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    return mo == 2 ? 28 + leap : 30 + ((mo + (mo >> 3)) & 1);
+}
+
+/* Two digits at s, or at least BAD. */
+static unsigned get2(const char *s)
+{
+    unsigned a = (unsigned char)s[0] - (unsigned)'0', b = (unsigned char)s[1] - (unsigned)'0';
+    return (a > 9 || b > 9) ? BAD : a * 10 + b;
+}
+
 /* Zone "Z", "z", "+hh:mm" or "-hh:mm" of n bytes: seconds east of UTC, or 1 (never an offset). */
 static int32_t zone_offset(const char *s, size_t n)
 {
@@ -228,15 +237,6 @@ static int32_t zone_offset(const char *s, size_t n)
     int32_t off = (int32_t)((h * 60 + m) * 60);
     return *s == '-' ? -off : off;
 }
-
-#ifdef DIGIT_BYTES
-/* Month lengths: 30 or 31 alternating, the pattern restarting in August;
- * February 28 or 29 (Gregorian leap years). */
-static unsigned days_in_month(unsigned y, unsigned mo)
-{
-    unsigned leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    return mo == 2 ? 28 + leap : 30 + ((mo + (mo >> 3)) & 1);
-}
 #else
 /*
  * Where size counts (and wherever the -O2 reading above is missing), the
@@ -249,6 +249,49 @@ static unsigned days_in_month(unsigned y, unsigned mo)
  * lengths, no leap-year rule here. A non-digit and the unsigned sums only
  * give some other number, some instant whose text differs.
  */
+
+/* put_text()'s loop reversed over n bytes at s, whose layout starts at lay:
+ * each digit read with its radix into a field, which a '-' or a 'T' ends
+ * and stores at v (and on); ':' does not end one (the radices make
+ * "hh:mm:ss" h * 3600 + m * 60 + s). Returns the last field. */
+static CCAT_SMALL_NOINLINE uint32_t read_text(const char *s, const char *lay, size_t n, uint32_t *v)
+{
+    uint32_t x = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned r = (unsigned char)lay[i];
+        if (r <= 10) {
+            x = x * r + (uint32_t)((unsigned char)s[i] - '0');
+        } else if (r != ':') {
+            *v++ = x;
+            x = 0;
+        }
+    }
+    return x;
+}
+
+/* Zone "Z", "z", "+hh:mm" or "-hh:mm" of n bytes: seconds east of UTC, or 1
+ * (never an offset). "hh:mm" is read and checked as the time's hour and
+ * minute are (the same layout, the same round trip). */
+static int32_t zone_offset(const char *s, size_t n)
+{
+    if (n == 1 && (*s | 0x20) == 'z') {
+        return 0;
+    }
+    if (n != 6 || (*s != '+' && *s != '-')) {
+        return 1;
+    }
+    uint32_t min = read_text(s + 1, layout + 11, 5, NULL);
+    char buf[CCAT_TIME_TEXT_MAX];
+    if (min >= DAY_S / 60) {
+        return 1;
+    }
+    put_text(buf, 0, min * 60, 0);
+    if (memcmp(buf + 11, s + 1, 5) != 0) {
+        return 1;
+    }
+    int32_t off = (int32_t)min * 60;
+    return *s == '-' ? -off : off;
+}
 #endif
 
 ccat_status_t ccat_time_parse(const char *s, size_t len, ccat_time_t *out)
@@ -276,16 +319,7 @@ ccat_status_t ccat_time_parse(const char *s, size_t len, ccat_time_t *out)
      * into the year, month and day ('-' and 'T' end a field) and the
      * second of the day (':' does not: the radices make it h * 3600 +
      * m * 60 + s). */
-    uint32_t v[3], sod = 0;
-    for (size_t i = 0, k = 0; i < 19; i++) {
-        unsigned r = (unsigned char)layout[i];
-        if (r <= 10) {
-            sod = sod * r + (uint32_t)((unsigned char)s[i] - '0');
-        } else if (r != ':') {
-            v[k++] = sod;
-            sod = 0;
-        }
-    }
+    uint32_t v[3], sod = read_text(s, layout, 19, v); /* the year, month and day */
     uint32_t d = v[2], mo = v[1], y = v[0];
 #endif
     if (mo <= 2) { /* January, February: months 13 and 14 of the year before */
