@@ -482,7 +482,8 @@ ccat_status_t ccat_create_request_write(const ccat_request_ctx_t *ctx,
  * bad), so that at[i] is the i-th to check. (The service sends expiresTime
  * before accessTokenId, and at -O2 ccat_json_members tries the next name
  * first: a body from the service costs it one more comparison per key.) */
-static const char token_keys[] = "\6" "secret" "\4" "name" "\15" "accessTokenId" "\13" "expiresTime";
+#define TOKEN_KEYS "\6" "secret" "\4" "name" "\15" "accessTokenId" "\13" "expiresTime"
+static const char token_keys[sizeof(TOKEN_KEYS) - 1] = TOKEN_KEYS; /* no NUL: names are counted */
 
 #ifndef __OPTIMIZE_SIZE__
 /* ccat_member_string() for a plain text (see ccat_body_parse_plain()): the

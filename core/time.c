@@ -48,7 +48,8 @@ static char *dec(char *p, uint32_t v, unsigned n, char sep)
  * put_text() at -Os and the round-trip parse (see ccat_time_parse()) walk it. */
 #define D "\12"
 #define S "\6"
-static const char layout[] = D D D D "-" D D "-" D D "T" D D ":" S D ":" S D "." D D D D D D;
+#define LAYOUT D D D D "-" D D "-" D D "T" D D ":" S D ":" S D "." D D D D D D
+static const char layout[sizeof(LAYOUT) - 1] = LAYOUT; /* no NUL: never read as a string */
 #endif
 
 /* Writes the text of second sod (< DAY_S) of day `days` counted from
