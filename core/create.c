@@ -440,7 +440,10 @@ static CCAT_HOT_INLINE void create_body(ccat_writer_t *w, const void *in)
         return;
     }
 #endif
-    PUT_LIT(w, NAME_KEY);
+    /* The body's fixed texts in one array (one address to load), no NULs. */
+    static const char lit[sizeof(NAME_KEY EXPIRES_KEY "}") - 1] = NAME_KEY EXPIRES_KEY "}";
+    const size_t expires_key = sizeof(NAME_KEY) - 1, brace = sizeof(NAME_KEY EXPIRES_KEY) - 1;
+    ccat_put(w, lit, expires_key);
     ccat_put_json(w, params->name, c->name_len);
     if (params->has_expires_time) {
 #ifdef __OPTIMIZE_SIZE__
@@ -451,17 +454,20 @@ static CCAT_HOT_INLINE void create_body(ccat_writer_t *w, const void *in)
         size_t n = (size_t)ccat_time_format(params->expires_time, text); /* in range: checked */
         text[n++] = '"';                                                  /* in place of the NUL */
 #endif
-        PUT_LIT(w, EXPIRES_KEY);
+        ccat_put(w, lit + expires_key, brace - expires_key);
         ccat_put(w, text, n);
     }
-    PUT_LIT(w, "}");
+    ccat_put(w, lit + brace, 1);
 }
 
-/* The shortest body, {"name":"x"}, has a two-digit length. */
-static const ccat_op_t create_op =
-    CCAT_OP("PUT ", "/v1/accessTokens HTTP/1.1\r\nHost: ",
-            "\r\nContent-Type: application/json\r\nContent-Length: 00\r\n\r\n", NULL,
-            create_body, 2);
+/* CCAT_OP()'s line and tail in one array without NULs (the lengths are
+ * the op's). The shortest body, {"name":"x"}, has a two-digit length. */
+#define CREATE_LINE "PUT /v1/accessTokens HTTP/1.1\r\nHost: "
+#define CREATE_TAIL "\r\nContent-Type: application/json\r\nContent-Length: 00\r\n\r\n"
+static const char create_text[sizeof(CREATE_LINE CREATE_TAIL) - 1] = CREATE_LINE CREATE_TAIL;
+static const ccat_op_t create_op = {create_text, create_text + sizeof(CREATE_LINE) - 1, NULL,
+                                    create_body, sizeof("PUT ") - 1, sizeof(CREATE_LINE) - 1,
+                                    sizeof(CREATE_TAIL) - 1, 2};
 
 ccat_status_t ccat_create_request_write(const ccat_request_ctx_t *ctx,
                                         const ccat_create_params_t *params,
