@@ -3,11 +3,6 @@
 
 #include "ccat/ccat.h"
 
-static int lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-}
-
 static int host_char(int c, int ipv6)
 {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
@@ -66,7 +61,10 @@ ccat_status_t ccat_endpoint_parse(const char *url, ccat_endpoint_t *ep)
      * walk over one word, not a match of each). */
     const char *p = url;
     for (const char *w = "https://"; *w != '\0'; w++) {
-        if (lower((unsigned char)*p) == *w) {
+        /* The word's letters are lowercase (0x60 and up), so (*w >> 1) & 0x20
+         * is 0x20 for them, and c | 0x20 matches either case; ':' and '/'
+         * (below 0x40) are compared as they are. */
+        if ((*p | ((*w >> 1) & 0x20)) == *w) {
             p++;
         } else if (*w != 's') {
             return CCAT_ERR_ENDPOINT;

@@ -56,6 +56,8 @@ int main(void)
     bad("http");
     bad("");
     bad("https:/");
+    bad("http\x1a//h"); /* ':' and '/' less their bit 5 (letters match either case) */
+    bad("http:\x0f/h");
     bad("https://");
     bad("https://:443");
     bad("https://host:0");
