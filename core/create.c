@@ -392,12 +392,14 @@ static CCAT_HOT_INLINE ccat_status_t request_write(const ccat_op_t *op, const cc
         op->body(&w, in);
         put_length(&w, start, op->body_digits);
     }
-    *out_len = w.overflow ? 0 : w.len;
+    ccat_status_t st = CCAT_OK;
     if (w.overflow) {
         ccat_wipe(buf, cap); /* it may hold part of the token */
-        return CCAT_ERR_BUFFER_TOO_SMALL;
+        w.len = 0;
+        st = CCAT_ERR_BUFFER_TOO_SMALL;
     }
-    return CCAT_OK;
+    *out_len = w.len;
+    return st;
 }
 
 #ifndef __OPTIMIZE_SIZE__
