@@ -235,7 +235,7 @@ static int32_t zone_offset(const char *s, size_t n)
     if (h > 23 || m > 59) {
         return 1;
     }
-    int32_t off = (int32_t)((h * 60 + m) * 60);
+    int32_t off = (int32_t)(h * 3600 + m * 60);
     return *s == '-' ? -off : off;
 }
 #else
