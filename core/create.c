@@ -378,6 +378,20 @@ static CCAT_HOT_INLINE ccat_status_t request_write(const ccat_op_t *op, const cc
     }
     /* ccat_bearer_token_check() with one strlen for the check and the copy. */
     const char *token = ctx->bearer_token;
+#ifdef __OPTIMIZE_SIZE__
+    /* -Os: the length and the check in one walk (no strlen() call, and
+     * ccat_has_control() stays off the create path). */
+    size_t token_len = 0;
+    for (; token != NULL && token[token_len] != '\0'; token_len++) {
+        unsigned char c = (unsigned char)token[token_len];
+        if (c < 0x20 || c == 0x7f) {
+            return CCAT_ERR_TOKEN_INVALID;
+        }
+    }
+    if (token_len == 0) {
+        return CCAT_ERR_TOKEN_MISSING;
+    }
+#else
     size_t token_len = token != NULL ? strlen(token) : 0;
     if (token_len == 0) {
         return CCAT_ERR_TOKEN_MISSING;
@@ -385,6 +399,7 @@ static CCAT_HOT_INLINE ccat_status_t request_write(const ccat_op_t *op, const cc
     if (ccat_has_control(token, token_len)) {
         return CCAT_ERR_TOKEN_INVALID;
     }
+#endif
     ccat_writer_t w = {buf, cap, 0, 0};
     put_head(&w, op, ctx, in, token_len);
     if (op->body != NULL) {
