@@ -612,13 +612,15 @@ static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t 
     return read_members(0, js, toks, at, tok);
 }
 #else
-/* -Os: one loop over the members in the same order (the smallest code). */
-static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t *tok)
+/* -Os: one loop over the members in the same order (the smallest code).
+ * Returns a ccat_status_t as an int (no narrowing of ccat_body_parse()'s
+ * error to test). */
+static int read_token(ccat_http_response_t *resp, ccat_access_token_t *tok)
 {
     jsmntok_t *toks;
     int n = ccat_body_parse(resp, &toks);
     if (n < 0) {
-        return (ccat_status_t)n;
+        return n;
     }
     int at[4];
     ccat_json_members(resp->body, toks, n, 0, token_keys, 4, at);
@@ -646,7 +648,7 @@ ccat_status_t ccat_create_response_read(ccat_http_response_t *resp,
         return CCAT_ERR_ARGUMENT;
     }
     ccat_error_t local;
-    ccat_status_t st = ccat_response_begin(resp, err != NULL ? err : &local, 201);
+    int st = ccat_response_begin(resp, err != NULL ? err : &local, 201);
     if (st == CCAT_OK) {
         st = read_token(resp, tok); /* success sets every member of *tok */
     }
@@ -658,7 +660,7 @@ ccat_status_t ccat_create_response_read(ccat_http_response_t *resp,
         }
         memset(tok, 0, sizeof(*tok));
     }
-    return st;
+    return (ccat_status_t)st;
 }
 
 /* ---- blocking ------------------------------------------------------------ */
