@@ -188,11 +188,12 @@ static CCAT_HOT_INLINE char *take(ccat_writer_t *w, size_t n)
 
 void ccat_put(ccat_writer_t *w, const char *s, size_t n)
 {
-    if (n > w->cap - w->len) {
+    size_t len = w->len;
+    if (n > w->cap - len) {
         overflow(w);
     } else if (n != 0) { /* keeps memcpy away from a NULL source */
-        memcpy(w->p + w->len, s, n);
-        w->len += n;
+        w->len = len + n;
+        memcpy(w->p + len, s, n);
     }
 }
 
