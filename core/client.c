@@ -32,11 +32,12 @@ static uint32_t now(const ccat_client_t *c)
     return c->cfg.platform_hooks->now_ms(c->cfg.platform_hooks->ctx);
 }
 
-/* Milliseconds left of @p timeout since @p start (wrap-safe); 0 when spent. */
-static uint32_t left(const ccat_client_t *c, uint32_t start, uint32_t timeout)
+/* Milliseconds left of @p timeout until @p deadline (wrap-safe); 0 when
+ * spent: deadline - now is then 0 or more than timeout (modulo 2^32). */
+static uint32_t left(const ccat_client_t *c, uint32_t deadline, uint32_t timeout)
 {
-    uint32_t elapsed = now(c) - start;
-    return elapsed >= timeout ? 0 : timeout - elapsed;
+    uint32_t ms = deadline - now(c);
+    return ms - 1 < timeout ? ms : 0;
 }
 
 static void idle(const ccat_client_t *c)
@@ -49,8 +50,8 @@ static void idle(const ccat_client_t *c)
 
 static void disconnect(ccat_client_t *c)
 {
+    c->connected = 0; /* first: the close is then a tail call */
     c->cfg.transport->close(c->cfg.transport->ctx);
-    c->connected = 0;
 }
 
 /* The three transport operations, and what their failures are called; and
@@ -72,11 +73,11 @@ static const int8_t transport_error[7] = {0, CCAT_ERR_CLOSED, 0, CCAT_ERR_DNS, C
  */
 static CCAT_HOT_INLINE int32_t io(ccat_client_t *c, unsigned op, uint8_t *p, size_t n, uint32_t timeout)
 {
-    const ccat_transport_t *t = c->cfg.transport;
-    const uint32_t start = now(c);
+    const uint32_t deadline = now(c) + timeout;
     uint32_t ms = timeout; /* all of it for the first try: none has passed yet */
     int32_t r;
     for (;;) {
+        const ccat_transport_t *t = c->cfg.transport; /* here: one register fewer */
         r = op == OP_CONNECT ? t->connect(t->ctx, c->endpoint.host, c->endpoint.port, ms)
             : op == OP_SEND  ? t->send(t->ctx, p, n, ms)
             : op == OP_RECV  ? t->recv(t->ctx, p, n, ms)
@@ -85,7 +86,7 @@ static CCAT_HOT_INLINE int32_t io(ccat_client_t *c, unsigned op, uint8_t *p, siz
             break;
         }
         idle(c);
-        if ((ms = left(c, start, timeout)) == 0) {
+        if ((ms = left(c, deadline, timeout)) == 0) {
             return op_timeout[op];
         }
     }
@@ -96,25 +97,29 @@ static CCAT_HOT_INLINE int32_t io(ccat_client_t *c, unsigned op, uint8_t *p, siz
     return k < 7 && transport_error[k] != 0 ? transport_error[k] : op_error[op];
 }
 
+/* From here to attempt(), a status is an int32_t, as io() gives it: a
+ * ccat_status_t is one byte with arm-none-eabi's short enums, and converting
+ * to it costs a sign extension each time. */
+
 /* Connects; a failed connection is closed by round_trip(), as any failure is. */
-static ccat_status_t connect_once(ccat_client_t *c)
+static int32_t connect_once(ccat_client_t *c)
 {
     trace(c, EV(connect), c->endpoint.port);
     int32_t r = io(c, OP_CONNECT, NULL, SIZE_MAX, c->cfg.connect_timeout_ms);
     if (r < 0) {
-        return (ccat_status_t)r;
+        return r;
     }
     c->connected = 1;
     return CCAT_OK;
 }
 
-static ccat_status_t send_all(ccat_client_t *c, size_t n)
+static int32_t send_all(ccat_client_t *c, size_t n)
 {
     uint8_t *p = (uint8_t *)c->cfg.buffer;
     while (n > 0) {
         int32_t r = io(c, OP_SEND, p, n, c->cfg.read_timeout_ms);
         if (r < 0) {
-            return (ccat_status_t)r;
+            return r;
         }
         p += r;
         n -= (size_t)r;
@@ -123,10 +128,10 @@ static ccat_status_t send_all(ccat_client_t *c, size_t n)
 }
 
 /* Receives one response; *got counts the bytes that arrived. */
-static ccat_status_t receive(ccat_client_t *c, size_t *got)
+static int32_t receive(ccat_client_t *c, size_t *got)
 {
     ccat_http_response_init(&c->resp, c->cfg.buffer, c->cfg.buffer_size);
-    ccat_status_t st = CCAT_AGAIN;
+    int32_t st = CCAT_AGAIN;
     while (st == CCAT_AGAIN) {
         char *space;
         size_t room = ccat_http_response_space(&c->resp, &space);
@@ -138,7 +143,7 @@ static ccat_status_t receive(ccat_client_t *c, size_t *got)
             return ccat_http_response_eof(&c->resp);
         }
         if (r < 0) {
-            return (ccat_status_t)r;
+            return r;
         }
         *got += (size_t)r;
         st = ccat_http_response_advance(&c->resp, (size_t)r);
@@ -157,10 +162,11 @@ static void wait_ms(ccat_client_t *c, uint32_t ms)
     }
 }
 
-/* Sends the request in the buffer and receives the response in its place. */
-static ccat_status_t round_trip(ccat_client_t *c, size_t len)
+/* Sends the request in the buffer and receives the response in its place.
+ * Out of line at -Os: ccat_client_call() alone then keeps fewer registers. */
+static CCAT_SMALL_NOINLINE int32_t round_trip(ccat_client_t *c, size_t len)
 {
-    ccat_status_t st;
+    int32_t st;
     size_t got = 0;
     /* At most twice: disconnect() leaves the second try a fresh connection,
      * which is never retried here. */
@@ -194,15 +200,15 @@ static ccat_status_t round_trip(ccat_client_t *c, size_t len)
 
 /* One attempt: the previous response wiped, the request written and sent,
  * the response received and read. */
-static ccat_status_t attempt(ccat_client_t *c, const ccat_request_ctx_t *rc, ccat_write_fn write,
-                             const void *in, ccat_read_fn read, void *out)
+static int32_t attempt(ccat_client_t *c, const ccat_request_ctx_t *rc, ccat_write_fn write,
+                       const void *in, ccat_read_fn read, void *out)
 {
     size_t len;
     memset(&c->error, 0, sizeof(c->error));
     /* The previous response; its 'used' may stay: a later wipe of those bytes
      * again is harmless. */
     ccat_wipe(c->cfg.buffer, c->resp.used);
-    ccat_status_t st = write(rc, in, c->cfg.buffer, c->cfg.buffer_size, &len);
+    int32_t st = write(rc, in, c->cfg.buffer, c->cfg.buffer_size, &len);
     if (st == CCAT_OK) {
         st = round_trip(c, len);
     }
@@ -253,7 +259,8 @@ ccat_status_t ccat_client_init(ccat_client_t *c, const ccat_client_config_t *cfg
         return CCAT_ERR_ARGUMENT;
     }
     memset(c, 0, sizeof(*c));
-    c->cfg = *cfg;
+    /* A call: gcc -Os copies 40 bytes with an inline loop, for memcpy() too. */
+    memmove(&c->cfg, cfg, sizeof(*cfg));
     if (c->cfg.endpoint_url == NULL) {
         c->cfg.endpoint_url = CCAT_ENDPOINT_DEFAULT;
     }
@@ -286,9 +293,9 @@ void ccat_client_wipe(ccat_client_t *c)
         disconnect(c);
     }
     ccat_wipe(c->cfg.buffer, c->cfg.buffer_size);
-    /* The last response and error, adjacent: one memset. */
+    /* The last response and error, adjacent: one wipe. */
     _Static_assert(offsetof(ccat_client_t, resp) < offsetof(ccat_client_t, error) &&
                        offsetof(ccat_client_t, error) < offsetof(ccat_client_t, trace),
                    "resp, then error, then trace");
-    memset(&c->resp, 0, offsetof(ccat_client_t, trace) - offsetof(ccat_client_t, resp));
+    ccat_wipe(&c->resp, offsetof(ccat_client_t, trace) - offsetof(ccat_client_t, resp));
 }

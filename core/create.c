@@ -85,7 +85,7 @@ static CCAT_HOT_INLINE ccat_status_t params_check(const ccat_create_params_t *pa
 #ifdef __OPTIMIZE_SIZE__
         int k = ccat_time_format(params->expires_time, c->expires);
         if (k < 0) {
-            return CCAT_ERR_EXPIRES_RANGE;
+            return (ccat_status_t)k; /* CCAT_ERR_EXPIRES_RANGE */
         }
         c->expires[k] = '"'; /* in place of the NUL */
         c->expires_len = (size_t)k + 1;
@@ -188,11 +188,12 @@ static CCAT_HOT_INLINE char *take(ccat_writer_t *w, size_t n)
 
 void ccat_put(ccat_writer_t *w, const char *s, size_t n)
 {
-    if (n > w->cap - w->len) {
+    size_t len = w->len;
+    if (n > w->cap - len) {
         overflow(w);
     } else if (n != 0) { /* keeps memcpy away from a NULL source */
-        memcpy(w->p + w->len, s, n);
-        w->len += n;
+        w->len = len + n;
+        memcpy(w->p + len, s, n);
     }
 }
 
@@ -245,7 +246,11 @@ static void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_c
     /* ":port" unless it is the scheme's (formatted either way: less code). */
     char port[8], *port_end = port + sizeof(port), *port_start = digits(port_end, ep->port) - 1;
     *port_start = ':';
-    const char *platform = ctx->platform != NULL ? ctx->platform : CCAT_PLATFORM_STRING;
+    /* The fixed pieces in one array (one address to load, the others
+     * offsets from it): the brackets, the two lines, the default platform. */
+    static const char fixed[] = "[]" UA_LINE AUTH_LINE CCAT_PLATFORM_STRING;
+    const size_t ua = 2, auth = sizeof("[]" UA_LINE) - 1, dflt = sizeof("[]" UA_LINE AUTH_LINE) - 1;
+    const char *platform = ctx->platform != NULL ? ctx->platform : fixed + dflt;
     const struct {
         const char *s;
         size_t n;
@@ -253,13 +258,13 @@ static void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_c
         {op->line, op->method_len},
         {ep->base_path, ep->base_path_len},
         {op->line + op->method_len, op->line_len - op->method_len},
-        {"[", ep->ipv6}, /* an IPv6 literal goes in brackets */
+        {fixed, ep->ipv6}, /* an IPv6 literal goes in brackets */
         {ep->host, strlen(ep->host)},
-        {"]", ep->ipv6},
+        {fixed + 1, ep->ipv6},
         {port_start, ep->port_explicit ? (size_t)(port_end - port_start) : 0},
-        {UA_LINE, sizeof(UA_LINE) - 1},
+        {fixed + ua, sizeof(UA_LINE) - 1},
         {platform, strlen(platform)},
-        {AUTH_LINE, sizeof(AUTH_LINE) - 1},
+        {fixed + auth, sizeof(AUTH_LINE) - 1},
         {ctx->bearer_token, token_len},
         {op->tail, op->tail_len},
     };
@@ -374,6 +379,20 @@ static CCAT_HOT_INLINE ccat_status_t request_write(const ccat_op_t *op, const cc
     }
     /* ccat_bearer_token_check() with one strlen for the check and the copy. */
     const char *token = ctx->bearer_token;
+#ifdef __OPTIMIZE_SIZE__
+    /* -Os: the length and the check in one walk (no strlen() call, and
+     * ccat_has_control() stays off the create path). */
+    size_t token_len = 0;
+    for (; token != NULL && token[token_len] != '\0'; token_len++) {
+        unsigned char c = (unsigned char)token[token_len];
+        if (c < 0x20 || c == 0x7f) {
+            return CCAT_ERR_TOKEN_INVALID;
+        }
+    }
+    if (token_len == 0) {
+        return CCAT_ERR_TOKEN_MISSING;
+    }
+#else
     size_t token_len = token != NULL ? strlen(token) : 0;
     if (token_len == 0) {
         return CCAT_ERR_TOKEN_MISSING;
@@ -381,6 +400,7 @@ static CCAT_HOT_INLINE ccat_status_t request_write(const ccat_op_t *op, const cc
     if (ccat_has_control(token, token_len)) {
         return CCAT_ERR_TOKEN_INVALID;
     }
+#endif
     ccat_writer_t w = {buf, cap, 0, 0};
     put_head(&w, op, ctx, in, token_len);
     if (op->body != NULL) {
@@ -388,12 +408,14 @@ static CCAT_HOT_INLINE ccat_status_t request_write(const ccat_op_t *op, const cc
         op->body(&w, in);
         put_length(&w, start, op->body_digits);
     }
-    *out_len = w.overflow ? 0 : w.len;
+    ccat_status_t st = CCAT_OK;
     if (w.overflow) {
         ccat_wipe(buf, cap); /* it may hold part of the token */
-        return CCAT_ERR_BUFFER_TOO_SMALL;
+        w.len = 0;
+        st = CCAT_ERR_BUFFER_TOO_SMALL;
     }
-    return CCAT_OK;
+    *out_len = w.len;
+    return st;
 }
 
 #ifndef __OPTIMIZE_SIZE__
@@ -436,7 +458,10 @@ static CCAT_HOT_INLINE void create_body(ccat_writer_t *w, const void *in)
         return;
     }
 #endif
-    PUT_LIT(w, NAME_KEY);
+    /* The body's fixed texts in one array (one address to load), no NULs. */
+    static const char lit[sizeof(NAME_KEY EXPIRES_KEY "}") - 1] = NAME_KEY EXPIRES_KEY "}";
+    const size_t expires_key = sizeof(NAME_KEY) - 1, brace = sizeof(NAME_KEY EXPIRES_KEY) - 1;
+    ccat_put(w, lit, expires_key);
     ccat_put_json(w, params->name, c->name_len);
     if (params->has_expires_time) {
 #ifdef __OPTIMIZE_SIZE__
@@ -447,17 +472,20 @@ static CCAT_HOT_INLINE void create_body(ccat_writer_t *w, const void *in)
         size_t n = (size_t)ccat_time_format(params->expires_time, text); /* in range: checked */
         text[n++] = '"';                                                  /* in place of the NUL */
 #endif
-        PUT_LIT(w, EXPIRES_KEY);
+        ccat_put(w, lit + expires_key, brace - expires_key);
         ccat_put(w, text, n);
     }
-    PUT_LIT(w, "}");
+    ccat_put(w, lit + brace, 1);
 }
 
-/* The shortest body, {"name":"x"}, has a two-digit length. */
-static const ccat_op_t create_op =
-    CCAT_OP("PUT ", "/v1/accessTokens HTTP/1.1\r\nHost: ",
-            "\r\nContent-Type: application/json\r\nContent-Length: 00\r\n\r\n", NULL,
-            create_body, 2);
+/* CCAT_OP()'s line and tail in one array without NULs (the lengths are
+ * the op's). The shortest body, {"name":"x"}, has a two-digit length. */
+#define CREATE_LINE "PUT /v1/accessTokens HTTP/1.1\r\nHost: "
+#define CREATE_TAIL "\r\nContent-Type: application/json\r\nContent-Length: 00\r\n\r\n"
+static const char create_text[sizeof(CREATE_LINE CREATE_TAIL) - 1] = CREATE_LINE CREATE_TAIL;
+static const ccat_op_t create_op = {create_text, create_text + sizeof(CREATE_LINE) - 1, NULL,
+                                    create_body, sizeof("PUT ") - 1, sizeof(CREATE_LINE) - 1,
+                                    sizeof(CREATE_TAIL) - 1, 2};
 
 ccat_status_t ccat_create_request_write(const ccat_request_ctx_t *ctx,
                                         const ccat_create_params_t *params,
@@ -478,7 +506,8 @@ ccat_status_t ccat_create_request_write(const ccat_request_ctx_t *ctx,
  * bad), so that at[i] is the i-th to check. (The service sends expiresTime
  * before accessTokenId, and at -O2 ccat_json_members tries the next name
  * first: a body from the service costs it one more comparison per key.) */
-static const char token_keys[] = "\6" "secret" "\4" "name" "\15" "accessTokenId" "\13" "expiresTime";
+#define TOKEN_KEYS "\6" "secret" "\4" "name" "\15" "accessTokenId" "\13" "expiresTime"
+static const char token_keys[sizeof(TOKEN_KEYS) - 1] = TOKEN_KEYS; /* no NUL: names are counted */
 
 #ifndef __OPTIMIZE_SIZE__
 /* ccat_member_string() for a plain text (see ccat_body_parse_plain()): the
@@ -584,13 +613,15 @@ static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t 
     return read_members(0, js, toks, at, tok);
 }
 #else
-/* -Os: one loop over the members in the same order (the smallest code). */
-static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t *tok)
+/* -Os: one loop over the members in the same order (the smallest code).
+ * Returns a ccat_status_t as an int (no narrowing of ccat_body_parse()'s
+ * error to test). */
+static int read_token(ccat_http_response_t *resp, ccat_access_token_t *tok)
 {
     jsmntok_t *toks;
     int n = ccat_body_parse(resp, &toks);
     if (n < 0) {
-        return (ccat_status_t)n;
+        return n;
     }
     int at[4];
     ccat_json_members(resp->body, toks, n, 0, token_keys, 4, at);
@@ -618,7 +649,7 @@ ccat_status_t ccat_create_response_read(ccat_http_response_t *resp,
         return CCAT_ERR_ARGUMENT;
     }
     ccat_error_t local;
-    ccat_status_t st = ccat_response_begin(resp, err != NULL ? err : &local, 201);
+    int st = ccat_response_begin(resp, err != NULL ? err : &local, 201);
     if (st == CCAT_OK) {
         st = read_token(resp, tok); /* success sets every member of *tok */
     }
@@ -630,7 +661,7 @@ ccat_status_t ccat_create_response_read(ccat_http_response_t *resp,
         }
         memset(tok, 0, sizeof(*tok));
     }
-    return st;
+    return (ccat_status_t)st;
 }
 
 /* ---- blocking ------------------------------------------------------------ */

@@ -3,22 +3,6 @@
 
 #include "ccat/ccat.h"
 
-static int lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-}
-
-/* Case-insensitive prefix match of a lowercase word. */
-static int has_prefix(const char *s, const char *word)
-{
-    for (; *word; s++, word++) {
-        if (lower((unsigned char)*s) != *word) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 static int host_char(int c, int ipv6)
 {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
@@ -36,18 +20,19 @@ static int path_char(int c)
 static const char *parse_host(const char *p, ccat_endpoint_t *ep)
 {
     int v6 = (*p == '[');
-    const char *start = p + v6;
-    const char *q = start;
-    while (host_char((unsigned char)*q, v6)) {
-        q++;
+    ep->ipv6 = (uint8_t)v6;
+    p += v6;
+    size_t n = 0;
+    for (; host_char((unsigned char)*p, v6); p++) {
+        if (n == CCAT_HOST_MAX) {
+            return NULL;
+        }
+        ep->host[n++] = *p; /* the NUL is there: ep was cleared */
     }
-    size_t n = (size_t)(q - start);
-    if (n == 0 || n > CCAT_HOST_MAX || (v6 && *q++ != ']')) {
+    if (n == 0 || (v6 && *p++ != ']')) {
         return NULL;
     }
-    memcpy(ep->host, start, n); /* the NUL is there: ep was cleared */
-    ep->ipv6 = (uint8_t)v6;
-    return q;
+    return p;
 }
 
 static const char *parse_port(const char *p, ccat_endpoint_t *ep)
@@ -72,15 +57,20 @@ ccat_status_t ccat_endpoint_parse(const char *url, ccat_endpoint_t *ep)
         return CCAT_ERR_ARGUMENT;
     }
     memset(ep, 0, sizeof(*ep));
+    /* The scheme, case-insensitive: "https://" with its 's' optional (one
+     * walk over one word, not a match of each). */
     const char *p = url;
-    if (has_prefix(p, "https://")) {
-        ep->tls = 1;
-        p += 8;
-    } else if (has_prefix(p, "http://")) {
-        p += 7;
-    } else {
-        return CCAT_ERR_ENDPOINT;
+    for (const char *w = "https://"; *w != '\0'; w++) {
+        /* The word's letters are lowercase (0x60 and up), so (*w >> 1) & 0x20
+         * is 0x20 for them, and c | 0x20 matches either case; ':' and '/'
+         * (below 0x40) are compared as they are. */
+        if ((*p | ((*w >> 1) & 0x20)) == *w) {
+            p++;
+        } else if (*w != 's') {
+            return CCAT_ERR_ENDPOINT;
+        }
     }
+    ep->tls = p - url == 8;
     uint16_t default_port = ep->tls ? 443 : 80;
     ep->port = default_port;
     p = parse_host(p, ep);
@@ -91,17 +81,17 @@ ccat_status_t ccat_endpoint_parse(const char *url, ccat_endpoint_t *ep)
         return CCAT_ERR_ENDPOINT;
     }
     ep->port_explicit = ep->port != default_port;
-    const char *path = p;
-    while (path_char((unsigned char)*p)) {
-        p++;
-    }
-    if (*p != '\0') {
-        return CCAT_ERR_ENDPOINT;
-    }
-    while (p > path && p[-1] == '/') {
-        p--;
+    /* The path, up to its last byte other than '/' (trailing ones dropped). */
+    const char *path = p, *end = p;
+    for (; *p != '\0'; p++) {
+        if (!path_char((unsigned char)*p)) {
+            return CCAT_ERR_ENDPOINT;
+        }
+        if (*p != '/') {
+            end = p + 1;
+        }
     }
     ep->base_path = path;
-    ep->base_path_len = (size_t)(p - path);
+    ep->base_path_len = (size_t)(end - path);
     return CCAT_OK;
 }

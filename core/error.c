@@ -50,16 +50,17 @@ static void string_at(char *js, const jsmntok_t *toks, const int *at, int k, con
     ccat_member_string(js, toks, at[k] >= 0 ? at[k] : at[k + 1], to, &len);
 }
 
-/* A body that is not JSON is the message, if it is text and can be terminated. */
-static const char *body_as_message(ccat_http_response_t *resp)
+/* A body that is not JSON is the message, if it is text and can be
+ * terminated; else the message stays NULL. */
+static void body_as_message(ccat_http_response_t *resp, ccat_error_t *err)
 {
     size_t room = resp->cap - (size_t)(resp->body - resp->buf);
     if (resp->body_len == 0 || resp->body_len >= room ||
         ccat_utf8_count(resp->body, resp->body_len) < 0) {
-        return NULL;
+        return;
     }
     resp->body[resp->body_len] = '\0';
-    return resp->body;
+    err->message = resp->body;
 }
 
 /* "aws.protocols#Foo:http://..." -> "Foo", in place: what follows the last
@@ -100,7 +101,7 @@ ccat_status_t ccat_error_read(ccat_http_response_t *resp, ccat_error_t *err)
             }
         }
     } else if (n != CCAT_ERR_RESPONSE_TYPE) {
-        err->message = body_as_message(resp);
+        body_as_message(resp, err); /* message: NULL so far */
     }
     err->code = trim_code((char *)(uintptr_t)code);
     int i = ccat_code_index(err->code);

@@ -37,10 +37,19 @@ static char *dec(char *p, uint32_t v, unsigned n, char sep)
     memcpy(end - 2, pairs + 2 * v, 2); /* v < 100 now: no remainder to take */
     return next;
 }
-#else
-/* put_text()'s layout: the radix of each digit, and the separators. */
+#endif
+
+#if defined(__OPTIMIZE_SIZE__) || !defined(__BYTE_ORDER__) || \
+    __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+/* The text's layout: the radix of each digit (10, or 6 for the tens of
+ * minutes and seconds: the second of the day is written and read as it
+ * is, and the date as one number YYYYMMDD), or a separator. The
+ * fraction's digits are 20..25, the second's 11..18 and the date's 0..9.
+ * put_text() at -Os and the round-trip parse (see ccat_time_parse()) walk it. */
 #define D "\12"
 #define S "\6"
+#define LAYOUT D D D D "-" D D "-" D D "T" D D ":" S D ":" S D "." D D D D D D
+static const char layout[sizeof(LAYOUT) - 1] = LAYOUT; /* no NUL: never read as a string */
 #endif
 
 /* Writes the text of second sod (< DAY_S) of day `days` counted from
@@ -57,11 +66,7 @@ static CCAT_HOT_INLINE size_t put_text(char *out, uint32_t days, uint32_t sod, u
     uint32_t y = 100 * century + yoc, next = doy >= 306; /* January, February: months 13, 14 */
 
 #ifdef __OPTIMIZE_SIZE__
-    /* -Os: one loop from the last digit back over the layout: a digit's
-     * radix (10, or 6 for the tens of minutes and seconds: the second of
-     * the day is written as it is), or a separator. The fraction's digits
-     * are 20..25, the second's 11..18 and the date's 0..9. */
-    static const char layout[] = D D D D "-" D D "-" D D "T" D D ":" S D ":" S D "." D D D D D D;
+    /* -Os: one loop from the last digit back over the layout. */
     /* The date as YYYYMMDD: the next year's months 13 and 14 are its 1 and 2 (+ 10000 - 1200). */
     uint32_t v[3] = {frac, sod, (y * 100 + m) * 100 + d + next * 8800};
     size_t n = frac != 0 ? 26 : 19;
@@ -116,15 +121,28 @@ static uint64_t div_us(uint64_t us, uint32_t *rem)
 }
 #endif
 
-/* Called by ccat_time_format() and, at -O2 only, by create.c's fast path
- * (see internal.h): at -Os static, so inlined in its one caller. */
 #ifdef __OPTIMIZE_SIZE__
-static
-#endif
+int ccat_time_format(ccat_time_t t, char out[CCAT_TIME_TEXT_MAX])
+{
+    uint32_t frac;
+    uint64_t secs = div_us((uint64_t)t - (uint64_t)CCAT_TIME_MIN, &frac);
+    /* 86400 = 2^7 * 675: below 2^39 (all of the range), the day count needs
+     * no 64-bit division; the range check is that count's (no 64-bit
+     * constants). */
+    uint32_t days = (uint32_t)(secs >> 7) / 675;
+    if ((secs >> 39) != 0 || days >= DAYS_MAX) {
+        return CCAT_ERR_EXPIRES_RANGE;
+    }
+    size_t n = put_text(out, days, (uint32_t)secs - days * DAY_S, frac);
+    out[n] = '\0';
+    return (int)n;
+}
+#else
+/* Called by ccat_time_format() and by create.c's fast path (see internal.h). */
 size_t ccat_time_text(ccat_time_t t, char *out)
 {
     uint64_t us = (uint64_t)t - (uint64_t)CCAT_TIME_MIN;
-#if defined(__OPTIMIZE_SIZE__) || UINTPTR_MAX <= 0xffffffffu
+#if UINTPTR_MAX <= 0xffffffffu
     uint32_t frac;
     uint64_t secs = div_us(us, &frac);
 #else
@@ -145,19 +163,13 @@ int ccat_time_format(ccat_time_t t, char out[CCAT_TIME_TEXT_MAX])
     out[n] = '\0';
     return (int)n;
 }
-
-/* Two digits at s, or at least BAD. */
-static unsigned get2(const char *s)
-{
-    unsigned a = (unsigned char)s[0] - (unsigned)'0', b = (unsigned char)s[1] - (unsigned)'0';
-    return (a > 9 || b > 9) ? BAD : a * 10 + b;
-}
+#endif
 
 #if !defined(__OPTIMIZE_SIZE__) && defined(__BYTE_ORDER__) && \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /*
  * -O2 on little-endian targets: the fields are read 4 and 8 bytes at a time
- * (where size counts, -Os, get2() does it alone). A byte is a digit when its
+ * (where size counts, -Os, the layout loop does it). A byte is a digit when its
  * high nibble is 3 and its low nibble plus 6 stays below 16; then lo * 10 +
  * (lo >> 8) puts the value of the pair starting at each byte in that byte
  * (every byte stays <= 99: no carries).
@@ -194,6 +206,22 @@ static unsigned year4(const char *s, uint64_t *bad)
 }
 #endif
 
+#ifdef DIGIT_BYTES
+/* Month lengths: 30 or 31 alternating, the pattern restarting in August;
+ * February 28 or 29 (Gregorian leap years). */
+static unsigned days_in_month(unsigned y, unsigned mo)
+{
+    unsigned leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    return mo == 2 ? 28 + leap : 30 + ((mo + (mo >> 3)) & 1);
+}
+
+/* Two digits at s, or at least BAD. */
+static unsigned get2(const char *s)
+{
+    unsigned a = (unsigned char)s[0] - (unsigned)'0', b = (unsigned char)s[1] - (unsigned)'0';
+    return (a > 9 || b > 9) ? BAD : a * 10 + b;
+}
+
 /* Zone "Z", "z", "+hh:mm" or "-hh:mm" of n bytes: seconds east of UTC, or 1 (never an offset). */
 static int32_t zone_offset(const char *s, size_t n)
 {
@@ -210,15 +238,6 @@ static int32_t zone_offset(const char *s, size_t n)
     int32_t off = (int32_t)(h * 3600 + m * 60);
     return *s == '-' ? -off : off;
 }
-
-#ifdef DIGIT_BYTES
-/* Month lengths: 30 or 31 alternating, the pattern restarting in August;
- * February 28 or 29 (Gregorian leap years). */
-static unsigned days_in_month(unsigned y, unsigned mo)
-{
-    unsigned leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    return mo == 2 ? 28 + leap : 30 + ((mo + (mo >> 3)) & 1);
-}
 #else
 /*
  * Where size counts (and wherever the -O2 reading above is missing), the
@@ -228,14 +247,51 @@ static unsigned days_in_month(unsigned y, unsigned mo)
  * reads exactly, so that one comparison refuses every non-digit, wrong
  * separator and out-of-range field (month 13, February 29 of a common
  * year, hour 24, second 60, year 0000...): no range table, no month
- * lengths, no leap-year rule here. get2()'s BAD and the unsigned sums
- * only wrap, into some instant whose text differs.
+ * lengths, no leap-year rule here. A non-digit and the unsigned sums only
+ * give some other number, some instant whose text differs.
  */
 
-/* "hh:mm" at s in minutes (at least BAD * 60 when one is not a digit). */
-static uint32_t hh_mm(const char *s)
+/* put_text()'s loop reversed over n bytes at s, whose layout starts at lay:
+ * each digit read with its radix into a field, which a '-' or a 'T' ends
+ * and stores at v (and on); ':' does not end one (the radices make
+ * "hh:mm:ss" h * 3600 + m * 60 + s). Returns the last field. */
+static CCAT_SMALL_NOINLINE uint32_t read_text(const char *s, const char *lay, size_t n, uint32_t *v)
 {
-    return get2(s) * 60 + get2(s + 3);
+    uint32_t x = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned r = (unsigned char)lay[i];
+        if (r <= 10) {
+            x = x * r + (uint32_t)((unsigned char)s[i] - '0');
+        } else if (r != ':') {
+            *v++ = x;
+            x = 0;
+        }
+    }
+    return x;
+}
+
+/* Zone "Z", "z", "+hh:mm" or "-hh:mm" of n bytes: seconds east of UTC, or 1
+ * (never an offset). "hh:mm" is read and checked as the time's hour and
+ * minute are (the same layout, the same round trip). */
+static int32_t zone_offset(const char *s, size_t n)
+{
+    if (n == 1 && (*s | 0x20) == 'z') {
+        return 0;
+    }
+    if (n != 6 || (*s != '+' && *s != '-')) {
+        return 1;
+    }
+    uint32_t min = read_text(s + 1, layout + 11, 5, NULL);
+    char buf[CCAT_TIME_TEXT_MAX];
+    if (min >= DAY_S / 60) {
+        return 1;
+    }
+    put_text(buf, 0, min * 60, 0);
+    if (memcmp(buf + 11, s + 1, 5) != 0) {
+        return 1;
+    }
+    int32_t off = (int32_t)min * 60;
+    return *s == '-' ? -off : off;
 }
 #endif
 
@@ -260,13 +316,20 @@ ccat_status_t ccat_time_parse(const char *s, size_t len, ccat_time_t *out)
     }
     uint32_t sod = h * 3600 + mi * 60 + sec;
 #else
-    unsigned y = get2(s) * 100 + get2(s + 2), mo = get2(s + 5), d = get2(s + 8);
-    uint32_t sod = hh_mm(s + 11) * 60 + get2(s + 17);
+    /* put_text()'s loop reversed: each digit read with its layout's radix
+     * into the year, month and day ('-' and 'T' end a field) and the
+     * second of the day (':' does not: the radices make it h * 3600 +
+     * m * 60 + s). */
+    uint32_t v[3], sod = read_text(s, layout, 19, v); /* the year, month and day */
+    uint32_t d = v[2], mo = v[1], y = v[0];
 #endif
+    if (mo <= 2) { /* January, February: months 13 and 14 of the year before */
+        mo += 12;
+        y--;
+    }
     /* Days since 0000-03-01 (0001-01-01 is day 306), from 0001-01-01. */
-    unsigned jan_feb = mo <= 2, ym = y - jan_feb, century = ym / 100;
-    uint32_t days = 1461 * ym / 4 - century + century / 4 + (979 * (mo + 12 * jan_feb) - 2919) / 32 +
-                    d - 1 - 306;
+    uint32_t century = y / 100;
+    uint32_t days = 1461 * y / 4 - century + century / 4 + (979 * mo - 2919) / 32 + d - 1 - 306;
 #ifndef DIGIT_BYTES
     char buf[CCAT_TIME_TEXT_MAX];
     if (days >= DAYS_MAX || sod >= DAY_S) { /* beyond put_text()'s range */

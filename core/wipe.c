@@ -9,8 +9,9 @@ void ccat_wipe(void *p, size_t n)
         return;
     }
 #if defined(__GNUC__) || defined(__clang__)
-    memset(p, 0, n);
-    /* The barrier tells the compiler the zeroed bytes are still read. */
+    /* The barrier tells the compiler the zeroed bytes are still read; it takes
+     * memset()'s result, so that p need not be kept across the call. */
+    p = memset(p, 0, n);
     __asm__ __volatile__("" : : "r"(p) : "memory");
 #else
     volatile unsigned char *q = (volatile unsigned char *)p;
@@ -22,9 +23,8 @@ void ccat_wipe(void *p, size_t n)
 
 void ccat_access_token_wipe(ccat_access_token_t *tok)
 {
-    if (tok == NULL) {
-        return;
+    if (tok != NULL) {
+        ccat_wipe((void *)(uintptr_t)tok->secret, tok->secret_len); /* NULL-safe */
     }
-    ccat_wipe((void *)(uintptr_t)tok->secret, tok->secret_len); /* NULL-safe */
-    memset(tok, 0, sizeof(*tok));
+    ccat_wipe(tok, sizeof(*tok)); /* NULL-safe too */
 }

@@ -170,6 +170,37 @@ static void check_retryable(void)
     CHECK_EQ_INT(ccat_retry_cost(CCAT_ERR_ARGUMENT, &err), 0);
 }
 
+/* A stalled call is called again with the time its timeout has left, down to
+ * the timeout itself, across the clock's wrap. */
+static uint32_t recv_ms[64];
+static int nrecv;
+static int32_t timed_recv(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    if (nrecv < 64) {
+        recv_ms[nrecv++] = timeout_ms;
+    }
+    return t_recv(ctx, buf, len, timeout_ms);
+}
+
+static void check_time_left(void)
+{
+    static const ccat_transport_t timed = {t_connect, t_send, timed_recv, t_close, NULL};
+    ccat_client_t c;
+    ccat_access_token_t tok;
+    /* A head that never ends: after it, every recv is 1 ms plus 1000 ms of silence. */
+    setup(&c, 1, "HTTP/1.1 201 Created\r\n", NULL, NULL);
+    c.cfg.transport = &timed;
+    W.now = 0u - 1500u; /* the clock wraps during the silence */
+    nrecv = 0;
+    CHECK_EQ_INT(ccat_create_access_token(&c, &params, &tok), CCAT_ERR_READ_TIMEOUT);
+    CHECK(nrecv >= 4 && nrecv < 64);
+    CHECK_EQ_INT(recv_ms[nrecv - 4], 3000); /* the head's last piece */
+    CHECK_EQ_INT(recv_ms[nrecv - 3], 3000); /* the silence: 3000 ms left, then... */
+    CHECK_EQ_INT(recv_ms[nrecv - 2], 1999);
+    CHECK_EQ_INT(recv_ms[nrecv - 1], 998); /* ...and none after 3003 ms */
+    CHECK(W.now < 3000); /* it wrapped */
+}
+
 /* Injects a fault at transport call k of a single-attempt exchange. */
 static ccat_status_t run_fault(int k, enum fault f, int32_t err, uint8_t attempts)
 {
@@ -255,6 +286,7 @@ int main(void)
     check_retries();
     check_retryable();
     check_busy_wait();
+    check_time_left();
     check_faults();
     check_limits();
     return test_summary("client");

@@ -296,12 +296,18 @@ static void check_request_shapes(void)
 }
 
 /* Every control character (and only those) found in tokens of 1..80 bytes,
- * wherever it is: both sides of the 16-byte and word-sized scans. */
+ * wherever it is: both sides of the 16-byte and word-sized scans, and the
+ * request writer's own walk (-Os). */
 static void check_token_scan(void)
 {
     static const unsigned char bytes[] = {0x01, 0x09, 0x0a, 0x0d, 0x1f, 0x7f, /* controls */
                                           0x20, 0x7e, 0x80, 0xc3, 0xfe, 0xff};
-    char tok[96];
+    char tok[96], req[512];
+    ccat_endpoint_t ep;
+    CHECK_EQ_INT(ccat_endpoint_parse(CCAT_ENDPOINT_DEFAULT, &ep), CCAT_OK);
+    ccat_create_params_t p = {"x", 0, 0};
+    ccat_request_ctx_t ctx = {&ep, tok, NULL};
+    size_t len;
     int ok = 1;
     for (size_t n = 1; n <= 80; n++) {
         for (size_t at = 0; at < n; at++) {
@@ -312,6 +318,7 @@ static void check_token_scan(void)
                 ccat_status_t want = k < 6 ? CCAT_ERR_TOKEN_INVALID : CCAT_OK;
                 ok &= ccat_bearer_token_check(tok) == want;
                 ok &= ccat_has_control(tok, n) == (k < 6);
+                ok &= ccat_create_request_write(&ctx, &p, req, sizeof(req), &len) == want;
             }
         }
     }

@@ -37,12 +37,27 @@ int main(void)
     ok("http://host:08080/", "host", 8080, 0, 1, "");
     ok("http://a.b_c~d-e9:65535", "a.b_c~d-e9", 65535, 0, 1, "");
     ok("https://[fe80::1.2.3.4]", "fe80::1.2.3.4", 443, 1, 0, "");
+    /* The scheme in any case, its 's' optional and nothing else. */
+    ok("hTtP://h", "h", 80, 0, 0, "");
+    ok("HttpS://h:80", "h", 80, 1, 1, "");
+    /* Trailing slashes dropped, inner ones kept. */
+    ok("http://h///", "h", 80, 0, 0, "");
+    ok("http://h//a//b//", "h", 80, 0, 0, "//a//b");
     ccat_endpoint_t ep;
     CHECK_EQ_INT(ccat_endpoint_parse("http://[::1]:1/", &ep), CCAT_OK);
     CHECK_EQ_INT(ep.ipv6, 1);
 
     bad("ftp://example.com");
     bad("example.com");
+    bad("httpss://h");
+    bad("htps://h");
+    bad("http:/h");
+    bad("https//h");
+    bad("http");
+    bad("");
+    bad("https:/");
+    bad("http\x1a//h"); /* ':' and '/' less their bit 5 (letters match either case) */
+    bad("http:\x0f/h");
     bad("https://");
     bad("https://:443");
     bad("https://host:0");

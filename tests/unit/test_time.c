@@ -163,6 +163,10 @@ int main(void)
     CHECK_EQ_INT(ccat_time_format(253402300800LL * US, out), CCAT_ERR_EXPIRES_RANGE);
     CHECK_EQ_INT(ccat_time_format(INT64_MIN, out), CCAT_ERR_EXPIRES_RANGE);
     CHECK_EQ_INT(ccat_time_format(INT64_MAX, out), CCAT_ERR_EXPIRES_RANGE);
+    /* Far enough past the range that a 32-bit count of 128-second units
+     * wraps into it (2^39 s after 0001-01-01, plus a day). */
+    CHECK_EQ_INT(ccat_time_format(-62135596800LL * US + ((1LL << 39) + 86400) * US, out),
+                 CCAT_ERR_EXPIRES_RANGE);
 
     check_parse("2027-11-27T18:51:53Z", 1827341513LL * US);
     check_parse("2027-11-27t18:51:53z", 1827341513LL * US);
