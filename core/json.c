@@ -780,8 +780,7 @@ long ccat_utf8_count(const char *s, size_t n)
 
 size_t ccat_json_escape(char *out, size_t cap, const char *s, size_t n)
 {
-    static const char hex[16] = "0123456789abcdef";
-    static const char short_esc[6] = {'b', 't', 'n', 0, 'f', 'r'}; /* 0x08..0x0d */
+    static const char short_esc[6] = {'b', 't', 'n', 'u', 'f', 'r'}; /* 0x08..0x0d ('u': none) */
     if (out == NULL || cap < 2 || (s == NULL && n != 0)) {
         return 0;
     }
@@ -804,20 +803,19 @@ size_t ccat_json_escape(char *out, size_t cap, const char *s, size_t n)
 #endif
     for (; i < n; i++) {
         /* As Python's json.dumps (so botocore): \b \t \n \f \r, else \u00xx
-         * for C0 controls and DEL; UTF-8 passes through (no \uXXXX). */
-        const unsigned c = (unsigned char)s[i];
-        char e[6] = {'\\', (char)c, '0', '0', 0, 0};
-        size_t k = 2;
-        if (c - 8u < 6u && short_esc[c - 8] != 0) {
-            e[1] = short_esc[c - 8];
-        } else if (c < 0x20 || c == 0x7f) {
-            e[1] = 'u';
-            e[4] = hex[c >> 4];
-            e[5] = hex[c & 15];
-            k = 6;
-        } else if (c != '"' && c != '\\') {
+         * for C0 controls and DEL; UTF-8 passes through (no \uXXXX). The
+         * hex digits are computed (no table): c >> 4 is 0, 1 or 7. */
+        const unsigned c = (unsigned char)s[i], lo = c & 15;
+        char e[6] = {'\\', (char)c, '0', '0', (char)('0' + (c >> 4)),
+                     (char)(lo + (lo < 10 ? '0' : 'a' - 10))};
+        size_t k = 1;
+        if (c < 0x20 || c == 0x7f) {
+            e[1] = c - 8u < 6u ? short_esc[c - 8] : 'u';
+            k = e[1] == 'u' ? 6 : 2;
+        } else if (c == '"' || c == '\\') {
+            k = 2;
+        } else {
             e[0] = (char)c; /* the common case: copied as it is */
-            k = 1;
         }
         if (room - o < k) {
             return 0;
