@@ -192,22 +192,23 @@ static CCAT_NOINLINE int all_plain(const char *js, size_t len)
 
 /* ---- one code point --------------------------------------------------------- */
 
-/* Value of the 4 hex digits at p, or -1 (also when fewer than 4 remain). */
-static long hex4(const char *p, const char *e)
+/* Value of the 4 hex digits at p, or 0 when there are none (also when
+ * fewer than 4 remain): U+0000 is refused all the same. */
+static unsigned long hex4(const char *p, const char *e)
 {
-    long v = 0;
+    unsigned long v = 0;
     if (e - p < 4) {
-        return -1;
+        return 0;
     }
     for (int i = 0; i < 4; i++) {
         unsigned c = (unsigned char)p[i], d = c - '0';
         if (d > 9) {
             d = (c | 0x20u) - 'a' + 10; /* below 'a': wraps around, refused */
             if (d - 10 > 5) {
-                return -1;
+                return 0;
             }
         }
-        v = v << 4 | (long)d;
+        v = v << 4 | d;
     }
     return v;
 }
@@ -249,19 +250,18 @@ static CCAT_NOINLINE const char *next_cp(const char *s, const char *e, unsigned 
         }
         c = (unsigned char)*s++;
         if (c == 'u') {
-            long hi = hex4(s, e), lo;
-            if (hi < 0 || (unsigned long)hi - 0xDC00 < 0x400) {
-                return NULL; /* no hex digits, or a lone second half */
+            if ((c = hex4(s, e)) == 0) {
+                return NULL; /* no 4 hex digits (or U+0000) */
             }
             s += 4;
-            c = (unsigned long)hi;
-            if (c - 0xD800 < 0x400) { /* a first half: the second must follow */
-                if (e - s < 2 || s[0] != '\\' || s[1] != 'u' ||
-                    (unsigned long)(lo = hex4(s + 2, e)) - 0xDC00 >= 0x400) {
+            if (c - 0xD800 < 0x800) { /* a surrogate: a first half, the second must follow */
+                unsigned long lo;
+                if (c >= 0xDC00 || e - s < 2 || s[0] != '\\' || s[1] != 'u' ||
+                    (lo = hex4(s + 2, e)) - 0xDC00 >= 0x400) {
                     return NULL;
                 }
                 s += 6;
-                c = 0x10000 + ((c - 0xD800) << 10) + ((unsigned long)lo - 0xDC00);
+                c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
             }
         } else {
             int i = 0;
