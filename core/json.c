@@ -369,11 +369,10 @@ static PRIMITIVE_INLINE int primitive_ok(const char *s, const char *e)
 #define FOUND_PLAIN(plain) ((void)(plain), 0)
 #endif
 
-/* The walk's states: what came last. AT_OBJECT and AT_ARRAY are jsmn's
- * types of the containers just opened. */
-enum { AT_START, AT_OBJECT = JSMN_OBJECT, AT_ARRAY = JSMN_ARRAY, AT_KEY, AT_COLON, AT_VALUE, AT_COMMA };
-/* Its classes: what comes next (a bit each). */
-enum { ROOT = 1, KEY = 2, VALUE = 4, COLON = 8, COMMA = 16, CLOSE = 32, END = 64, NOT_JSON = 128 };
+/* The walk's classes: what comes next (a bit each). KEY and VALUE are
+ * JSMN_OBJECT and JSMN_ARRAY doubled: what comes first in each container. */
+enum { ROOT = 1, KEY = 2 * JSMN_OBJECT, VALUE = 2 * JSMN_ARRAY, COLON = 8, COMMA = 16, CLOSE = 32, END = 64,
+       NOT_JSON = 128 };
 
 /*
  * Is js[0..len) exactly the JSON text that jsmn's n tokens describe? One
@@ -382,12 +381,13 @@ enum { ROOT = 1, KEY = 2, VALUE = 4, COLON = 8, COMMA = 16, CLOSE = 32, END = 64
  * token (a string's opening quote, a container's opening bracket); every
  * primitive has the grammar's form and no string a raw control character.
  * RFC 8259's grammar is then a rule on neighbours: what may come after what
- * (next_ok). That needs to know whether a token is a key or a value, and
- * jsmn's parent links tell: jsmn links a token to the innermost open
- * container, or to the key before a ':' (on a ',' it moves back up from the
- * key). So a string linked to an object is a key; a token linked to an
- * array or a key is a value; the root is linked to nothing; anything else
- * linked to an object is not JSON (jsmn takes `{1:2}`). While the text
+ * (ok: the classes allowed after what came last). That needs to know
+ * whether a token is a key or a value, and jsmn's parent links tell: jsmn
+ * links a token to the innermost open container, or to the key before a
+ * ':' (on a ',' it moves back up from the key). So a string linked to an
+ * object is a key; a token linked to an array or a key is a value; the root
+ * is linked to nothing; anything else linked to an object is not JSON (jsmn
+ * takes `{1:2}`). While the text
  * walked is a valid beginning of JSON, jsmn's tokens and links up to there
  * are those of that JSON (it is a one-pass tokenizer), so the first wrong
  * neighbour is always seen. jsmn itself makes sure brackets match (type and
@@ -397,15 +397,10 @@ enum { ROOT = 1, KEY = 2, VALUE = 4, COLON = 8, COMMA = 16, CLOSE = 32, END = 64
 static CCAT_NOINLINE int
 tokens_match(const char *js, size_t len, const jsmntok_t *toks, int n, int plain)
 {
-    /* The classes that may follow each state. */
-    static const unsigned char next_ok[7] = {
-        [AT_START] = ROOT,          [AT_OBJECT] = KEY | CLOSE,  [AT_ARRAY] = VALUE | CLOSE,
-        [AT_KEY] = COLON,           [AT_COLON] = VALUE,         [AT_VALUE] = COMMA | CLOSE | END,
-        [AT_COMMA] = KEY | VALUE};
-    unsigned state = AT_START;
-    int i = 0;
+    unsigned ok = ROOT; /* the classes allowed next */
+    const jsmntok_t *t = toks, *const t_end = toks + n;
     for (size_t p = 0;; p++) {
-        unsigned cls = END, next = AT_VALUE;
+        unsigned cls = END, next = COMMA | CLOSE | END; /* next: what may follow (here: a value) */
         const unsigned c = p < len ? (unsigned char)js[p] : 0;
         if (p == len) {
             /* END */
@@ -413,17 +408,16 @@ tokens_match(const char *js, size_t len, const jsmntok_t *toks, int n, int plain
             continue;
         } else if (c == ',') {
             cls = COMMA;
-            next = AT_COMMA;
+            next = KEY | VALUE;
         } else if (c == ':') {
             cls = COLON;
-            next = AT_COLON;
+            next = VALUE;
         } else if (c == ']' || c == '}') {
             cls = CLOSE;
         } else {
-            if (i == n) {
+            if (t == t_end) {
                 return 0;
             }
-            const jsmntok_t *t = &toks[i++];
             const int str = t->type == JSMN_STRING;
             if ((size_t)t->start - (size_t)str != p) {
                 return 0;
@@ -431,9 +425,9 @@ tokens_match(const char *js, size_t len, const jsmntok_t *toks, int n, int plain
             const int in_object = t->parent >= 0 && toks[t->parent].type == JSMN_OBJECT;
             cls = t->parent < 0 ? ROOT : !in_object ? VALUE : str ? KEY : NOT_JSON;
             if (cls == KEY) {
-                next = AT_KEY;
-            } else if (t->type <= JSMN_ARRAY) {
-                next = t->type; /* opened; its children come next */
+                next = COLON;
+            } else if (t->type <= JSMN_ARRAY) { /* (jsmn gives every token a type) */
+                next = 2 * t->type | CLOSE; /* opened: its first key or value, or its end */
             }
             if (str) {
                 if (!FOUND_PLAIN(plain) && !string_ok(js + t->start, js + t->end)) {
@@ -446,14 +440,15 @@ tokens_match(const char *js, size_t len, const jsmntok_t *toks, int n, int plain
                 }
                 p = (size_t)t->end - 1;
             }
+            t++;
         }
-        if ((next_ok[state] & cls) == 0) {
+        if ((ok & cls) == 0) {
             return 0;
         }
         if (cls == END) {
-            return i == n;
+            return t == t_end;
         }
-        state = next;
+        ok = next;
     }
 }
 
