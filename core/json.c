@@ -331,11 +331,19 @@ static int string_ok(const char *s, const char *e)
     return 1;
 }
 
+#ifdef __OPTIMIZE_SIZE__
+/* Are the 4 bytes of w the first 4 of lit? (A constant, once folded.) */
+static int word_is(uint32_t w, const char *lit)
+{
+    uint32_t l;
+    memcpy(&l, lit, 4);
+    return w == l;
+}
+#endif
+
 /* Is [s, e) (s < e) exactly a number or a literal? */
 static PRIMITIVE_INLINE int primitive_ok(const char *s, const char *e)
 {
-    /* "true", "false", "null": each literal's offset and length in lits. */
-    static const char lits[] = "true" "false" "null";
     /*
      * -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)? as a state machine:
      * state 0 the start, 1 after '-', 2 after a leading '0', 3 in the integer
@@ -346,10 +354,28 @@ static PRIMITIVE_INLINE int primitive_ok(const char *s, const char *e)
      */
     static const uint32_t next[9] = {0x999132, 0x999932, 0x649999, 0x649933, 0x999955,
                                      0x699955, 0x997788, 0x999988, 0x999988};
-    unsigned at = *s == 't' ? 0x04u : *s == 'f' ? 0x45u : *s == 'n' ? 0x94u : 0;
+#ifdef __OPTIMIZE_SIZE__
+    /* "true", "null", "false": the first 4 bytes as one word (no table, no
+     * memcmp()); the number grammar refuses any other text that starts
+     * with a letter. */
+    const size_t n = (size_t)(e - s);
+    uint32_t w;
+    if (n - 4 < 2) {
+        memcpy(&w, s, 4);
+        if (n == 4 ? word_is(w, "true") || word_is(w, "null") : word_is(w, "fals") && s[4] == 'e') {
+            return 1;
+        }
+    }
+#else
+    /* -O2: the same by memcmp(), whose call keeps GCC's registers in parse()
+     * (jsmn's loop, this inlined there) as they are (words: +7 instructions
+     * an exchange). Each literal's offset and length in lits. */
+    static const char lits[] = "true" "false" "null";
+    const unsigned at = *s == 't' ? 0x04u : *s == 'f' ? 0x45u : *s == 'n' ? 0x94u : 0;
     if (at != 0) {
         return (size_t)(e - s) == (at & 15u) && memcmp(s, lits + (at >> 4), at & 15u) == 0;
     }
+#endif
     unsigned state = 0;
     for (; s < e; s++) {
         const unsigned c = (unsigned char)*s;

@@ -201,7 +201,9 @@ static void test_literals(void)
     CHECK_TOKS("[true,false,null]", 4);
     static const char *const bad[] = {"tru", "truee", "True", "TRUE", "nul", "nulll", "NULL", "fals",
                                       "falsee", "t", "n", "f", "truefalse", "[true false]",
-                                      "[truenull]", "undefined", "[nil]", "'a'", "[\"a\"true]"};
+                                      "[truenull]", "undefined", "[nil]", "'a'", "[\"a\"true]",
+                                      /* one byte off, first and last: */
+                                      "falsx", "[falsE]", "fals0", "xalse", "truE", "nulL", "rue ", "xull"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         CHECK_SYNTAX(bad[i]);
     }
