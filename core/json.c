@@ -307,7 +307,7 @@ static size_t put_utf8(char *d, unsigned long cp)
 /* RFC 8259 whitespace only: space, tab, LF, CR. */
 static int is_ws(unsigned c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    return c - '\t' < 24u && (0x800013u >> (c - '\t') & 1u); /* bits 0, 1, 4, 23 */
 }
 
 /*
@@ -397,8 +397,7 @@ static PRIMITIVE_INLINE int primitive_ok(const char *s, const char *e)
 
 /* The walk's classes: what comes next (a bit each). KEY and VALUE are
  * JSMN_OBJECT and JSMN_ARRAY doubled: what comes first in each container. */
-enum { ROOT = 1, KEY = 2 * JSMN_OBJECT, VALUE = 2 * JSMN_ARRAY, COLON = 8, COMMA = 16, CLOSE = 32, END = 64,
-       NOT_JSON = 128 };
+enum { ROOT = 1, KEY = 2 * JSMN_OBJECT, VALUE = 2 * JSMN_ARRAY, COLON = 8, COMMA = 16, CLOSE = 32, END = 64 };
 
 /*
  * Is js[0..len) exactly the JSON text that jsmn's n tokens describe? One
@@ -448,11 +447,17 @@ tokens_match(const char *js, size_t len, const jsmntok_t *toks, int n, int plain
             if ((size_t)t->start - (size_t)str != p) {
                 return 0;
             }
-            const int in_object = t->parent >= 0 && toks[t->parent].type == JSMN_OBJECT;
-            cls = t->parent < 0 ? ROOT : !in_object ? VALUE : str ? KEY : NOT_JSON;
-            if (cls == KEY) {
+            cls = VALUE;
+            if (t->parent < 0) {
+                cls = ROOT;
+            } else if (toks[t->parent].type == JSMN_OBJECT) {
+                if (!str) {
+                    return 0; /* not JSON: jsmn takes `{1:2}` */
+                }
+                cls = KEY;
                 next = COLON;
-            } else if (t->type <= JSMN_ARRAY) { /* (jsmn gives every token a type) */
+            }
+            if (t->type <= JSMN_ARRAY) { /* (jsmn gives every token a type) */
                 next = 2 * t->type | CLOSE; /* opened: its first key or value, or its end */
             }
             if (str) {
