@@ -228,7 +228,7 @@ static CCAT_NOINLINE const char *next_cp(const char *s, const char *e, unsigned 
                                    'f', '\f', 'n', '\n', 'r', '\r', 't', '\t'};
     unsigned long c = (unsigned char)*s++;
     if (c >= 0x80) {
-        const unsigned n = c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3; /* continuation bytes */
+        const unsigned n = 1u + (c >= 0xE0) + (c >= 0xF0); /* continuation bytes */
         if (c < 0xC2 || c > 0xF4 || (size_t)(e - s) < n) {
             return NULL;
         }
@@ -241,9 +241,11 @@ static CCAT_NOINLINE const char *next_cp(const char *s, const char *e, unsigned 
             c = c << 6 | (b & 0x3F);
         }
         /* The smallest code point that needs n + 1 bytes is 2^(5n+1) for n = 2, 3. */
-        if (c < (1ul << (5 * n + 1)) || c - 0xD800 < 0x800 || c > 0x10FFFF) {
+        if ((c >> (5 * n + 1)) == 0 || c - 0xD800 < 0x800 || c > 0x10FFFF) {
             return NULL;
         }
+    } else if (c < (esc ? 0x20u : 1u)) {
+        return NULL; /* U+0000, or a raw control character in string text */
     } else if (esc && c == '\\') {
         if (s == e) {
             return NULL;
@@ -272,11 +274,9 @@ static CCAT_NOINLINE const char *next_cp(const char *s, const char *e, unsigned 
             }
             c = (unsigned char)pairs[i + 1];
         }
-    } else if (esc && c < 0x20) {
-        return NULL;
     }
     *cp = c;
-    return c != 0 ? s : NULL;
+    return s;
 }
 
 /* Writes cp (at most U+10FFFF) as UTF-8 at d; returns its length. */
