@@ -424,12 +424,10 @@ tokens_match(const char *js, size_t len, const jsmntok_t *toks, int n, int plain
 {
     unsigned ok = ROOT; /* the classes allowed next */
     const jsmntok_t *t = toks, *const t_end = toks + n;
-    for (size_t p = 0;; p++) {
-        unsigned cls = END, next = COMMA | CLOSE | END; /* next: what may follow (here: a value) */
-        const unsigned c = p < len ? (unsigned char)js[p] : 0;
-        if (p == len) {
-            /* END */
-        } else if (is_ws(c)) {
+    for (size_t p = 0; p < len; p++) {
+        unsigned cls, next = COMMA | CLOSE | END; /* next: what may follow (here: a value) */
+        const unsigned c = (unsigned char)js[p];
+        if (is_ws(c)) {
             continue;
         } else if (c == ',') {
             cls = COMMA;
@@ -476,11 +474,9 @@ tokens_match(const char *js, size_t len, const jsmntok_t *toks, int n, int plain
         if ((ok & cls) == 0) {
             return 0;
         }
-        if (cls == END) {
-            return t == t_end;
-        }
         ok = next;
     }
+    return (ok & END) != 0 && t == t_end; /* the text ends where a value may end, every token seen */
 }
 
 #ifndef __OPTIMIZE_SIZE__
