@@ -349,11 +349,11 @@ static PRIMITIVE_INLINE int primitive_ok(const char *s, const char *e)
      * state 0 the start, 1 after '-', 2 after a leading '0', 3 in the integer
      * digits, 4 after '.', 5 in the fraction, 6 after 'e', 7 after its sign,
      * 8 in the exponent; 2, 3, 5 and 8 may end the number. Each row: the
-     * next state (9: refused) on '0', '1'-'9', '+', ',' (never), '-', '.',
-     * 'e' or 'E', a hex digit each from the lowest.
+     * next state (9: refused) on '+', ',' (never), '-', '.', '/' (never),
+     * '0', '1'-'9', 'e' or 'E', a hex digit each from the lowest.
      */
-    static const uint32_t next[9] = {0x9919932, 0x9999932, 0x6499999, 0x6499933, 0x9999955,
-                                     0x6999955, 0x9979788, 0x9999988, 0x9999988};
+    static const uint32_t next[9] = {0x93299199, 0x93299999, 0x69994999, 0x63394999, 0x95599999,
+                                     0x65599999, 0x98899797, 0x98899999, 0x98899999};
 #ifdef __OPTIMIZE_SIZE__
     /* "true", "null", "false": the first 4 bytes as one word (no table, no
      * memcmp()); the number grammar refuses any other text that starts
@@ -379,9 +379,9 @@ static PRIMITIVE_INLINE int primitive_ok(const char *s, const char *e)
     unsigned state = 0;
     for (; s < e; s++) {
         const unsigned c = (unsigned char)*s;
-        /* The column ('+' to '.' are neighbours); 7: none. */
-        const unsigned k = c - '0' < 10u ? c != '0' : c - '+' < 4u ? c - '+' + 2 : (c | 0x20) == 'e' ? 6 : 7;
-        if (k == 7 || (state = next[state] >> 4 * k & 15) == 9) {
+        /* The column ('+' to '0' are neighbours); 8: none. */
+        const unsigned k = c - '+' < 6u ? c - '+' : c - '1' < 9u ? 6 : (c | 0x20) == 'e' ? 7 : 8;
+        if (k == 8 || (state = next[state] >> 4 * k & 15) == 9) {
             return 0;
         }
     }
