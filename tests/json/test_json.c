@@ -373,15 +373,13 @@ static void test_flat_mutations(void)
     }
 }
 
-/* Every text of up to 5 bytes over JSON's punctuation, a digit, a sign, a
- * letter and a space: verdict and tokens as the reference's. The walk's
- * rule on neighbours and jsmn's parent links meet every way here. */
-static void test_short_texts(void)
+/* Every text of up to max (<= 6) bytes over alphabet: verdict and tokens
+ * as the reference's. */
+static void check_every_text(const char *alphabet, size_t max)
 {
-    static const char alphabet[] = "[]{}:,\"1- x";
-    const size_t na = sizeof(alphabet) - 1;
-    char buf[5];
-    for (size_t len = 0; len <= sizeof(buf); len++) {
+    const size_t na = strlen(alphabet);
+    char buf[6];
+    for (size_t len = 0; len <= max && len <= sizeof(buf); len++) {
         size_t idx[sizeof(buf)] = {0};
         for (;;) {
             for (size_t i = 0; i < len; i++) {
@@ -397,6 +395,17 @@ static void test_short_texts(void)
             }
         }
     }
+}
+
+/* Every text of up to 5 bytes over JSON's punctuation, a digit, a sign, a
+ * letter and a space: verdict and tokens as the reference's. The walk's
+ * rule on neighbours and jsmn's parent links meet every way here. And every
+ * text of up to 6 bytes over the bytes of numbers and their neighbours:
+ * the number grammar (primitive_ok()'s table) as the reference's. */
+static void test_short_texts(void)
+{
+    check_every_text("[]{}:,\"1- x", 5);
+    check_every_text("019+-.eE/,", 6);
 }
 
 static void test_members(void)
