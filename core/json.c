@@ -282,16 +282,16 @@ static CCAT_NOINLINE const char *next_cp(const char *s, const char *e, unsigned 
 /* Writes cp (at most U+10FFFF) as UTF-8 at d; returns its length. */
 static size_t put_utf8(char *d, unsigned long cp)
 {
-    if (cp < 0x80) {
-        d[0] = (char)cp;
-        return 1;
+    size_t n = 1;
+    if (cp >= 0x80) {
+        n = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        for (size_t i = n - 1; i > 0; i--) {
+            d[i] = (char)(0x80 | (cp & 0x3F));
+            cp >>= 6;
+        }
+        cp |= 0xF00u >> n; /* lead byte 0xC0, 0xE0 or 0xF0 */
     }
-    size_t n = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    for (size_t i = n - 1; i > 0; i--) {
-        d[i] = (char)(0x80 | (cp & 0x3F));
-        cp >>= 6;
-    }
-    d[0] = (char)((0xF00u >> n) | cp); /* lead byte 0xC0, 0xE0 or 0xF0 */
+    d[0] = (char)cp;
     return n;
 }
 
