@@ -192,14 +192,11 @@ static CCAT_NOINLINE int all_plain(const char *js, size_t len)
 
 /* ---- one code point --------------------------------------------------------- */
 
-/* Value of the 4 hex digits at p, or 0 when there are none (also when
- * fewer than 4 remain): U+0000 is refused all the same. */
-static unsigned long hex4(const char *p, const char *e)
+/* Value of the 4 hex digits at p (4 bytes there), or 0 when there are
+ * none: U+0000 is refused all the same. */
+static unsigned long hex4(const char *p)
 {
     unsigned long v = 0;
-    if (e - p < 4) {
-        return 0;
-    }
     for (int i = 0; i < 4; i++) {
         unsigned c = (unsigned char)p[i], d = c - '0';
         if (d > 9) {
@@ -252,14 +249,14 @@ static CCAT_NOINLINE const char *next_cp(const char *s, const char *e, unsigned 
         }
         c = (unsigned char)*s++;
         if (c == 'u') {
-            if ((c = hex4(s, e)) == 0) {
+            if (e - s < 4 || (c = hex4(s)) == 0) {
                 return NULL; /* no 4 hex digits (or U+0000) */
             }
             s += 4;
             if (c - 0xD800 < 0x800) { /* a surrogate: a first half, the second must follow */
                 unsigned long lo;
-                if (c >= 0xDC00 || e - s < 2 || s[0] != '\\' || s[1] != 'u' ||
-                    (lo = hex4(s + 2, e)) - 0xDC00 >= 0x400) {
+                if (c >= 0xDC00 || e - s < 6 || s[0] != '\\' || s[1] != 'u' ||
+                    (lo = hex4(s + 2)) - 0xDC00 >= 0x400) {
                     return NULL;
                 }
                 s += 6;
