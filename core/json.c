@@ -304,7 +304,7 @@ static size_t put_utf8(char *d, unsigned long cp)
 /* RFC 8259 whitespace only: space, tab, LF, CR. */
 static int is_ws(unsigned c)
 {
-    return c - '\t' < 24u && (0x800013u >> (c - '\t') & 1u); /* bits 0, 1, 4, 23 */
+    return c == ' ' || (c < 14 && (0x2600u >> c & 1u)); /* bits 9, 10, 13 */
 }
 
 /*

@@ -408,6 +408,17 @@ static void test_short_texts(void)
     check_every_text("019+-.eE/,", 6);
 }
 
+/* Every byte after a value and before the root: whitespace (or not) as the
+ * reference says. */
+static void test_every_separator(void)
+{
+    for (int c = 1; c < 256; c++) {
+        const char after[] = {'[', '1', (char)c, ']'}, before[] = {(char)c, '[', ']'};
+        check_like_ref(after, sizeof(after));
+        check_like_ref(before, sizeof(before));
+    }
+}
+
 static void test_members(void)
 {
     static const char keys[] = "\6" "secret" "\4" "name" "\13" "expiresTime" "\15" "accessTokenId";
@@ -875,6 +886,7 @@ int main(void)
     test_token_limits();
     test_nul_and_length();
     test_whitespace();
+    test_every_separator();
     test_numbers();
     test_literals();
     test_strings();
