@@ -192,22 +192,20 @@ static CCAT_NOINLINE int all_plain(const char *js, size_t len)
 
 /* ---- one code point --------------------------------------------------------- */
 
-/* Value of the 4 hex digits at p, or -1 (also when fewer than 4 remain). */
-static long hex4(const char *p, const char *e)
+/* Value of the 4 hex digits at p (4 bytes there), or 0 when there are
+ * none: U+0000 is refused all the same. */
+static unsigned long hex4(const char *p)
 {
-    long v = 0;
-    if (e - p < 4) {
-        return -1;
-    }
+    unsigned long v = 0;
     for (int i = 0; i < 4; i++) {
         unsigned c = (unsigned char)p[i], d = c - '0';
         if (d > 9) {
             d = (c | 0x20u) - 'a' + 10; /* below 'a': wraps around, refused */
             if (d - 10 > 5) {
-                return -1;
+                return 0;
             }
         }
-        v = v << 4 | (long)d;
+        v = v << 4 | d;
     }
     return v;
 }
@@ -227,7 +225,7 @@ static CCAT_NOINLINE const char *next_cp(const char *s, const char *e, unsigned 
                                    'f', '\f', 'n', '\n', 'r', '\r', 't', '\t'};
     unsigned long c = (unsigned char)*s++;
     if (c >= 0x80) {
-        const unsigned n = c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3; /* continuation bytes */
+        const unsigned n = 1u + (c >= 0xE0) + (c >= 0xF0); /* continuation bytes */
         if (c < 0xC2 || c > 0xF4 || (size_t)(e - s) < n) {
             return NULL;
         }
@@ -240,28 +238,29 @@ static CCAT_NOINLINE const char *next_cp(const char *s, const char *e, unsigned 
             c = c << 6 | (b & 0x3F);
         }
         /* The smallest code point that needs n + 1 bytes is 2^(5n+1) for n = 2, 3. */
-        if (c < (1ul << (5 * n + 1)) || c - 0xD800 < 0x800 || c > 0x10FFFF) {
+        if ((c >> (5 * n + 1)) == 0 || c - 0xD800 < 0x800 || c > 0x10FFFF) {
             return NULL;
         }
+    } else if (c < (esc ? 0x20u : 1u)) {
+        return NULL; /* U+0000, or a raw control character in string text */
     } else if (esc && c == '\\') {
         if (s == e) {
             return NULL;
         }
         c = (unsigned char)*s++;
         if (c == 'u') {
-            long hi = hex4(s, e), lo;
-            if (hi < 0 || (unsigned long)hi - 0xDC00 < 0x400) {
-                return NULL; /* no hex digits, or a lone second half */
+            if (e - s < 4 || (c = hex4(s)) == 0) {
+                return NULL; /* no 4 hex digits (or U+0000) */
             }
             s += 4;
-            c = (unsigned long)hi;
-            if (c - 0xD800 < 0x400) { /* a first half: the second must follow */
-                if (e - s < 2 || s[0] != '\\' || s[1] != 'u' ||
-                    (unsigned long)(lo = hex4(s + 2, e)) - 0xDC00 >= 0x400) {
+            if (c - 0xD800 < 0x800) { /* a surrogate: a first half, the second must follow */
+                unsigned long lo;
+                if (c >= 0xDC00 || e - s < 6 || s[0] != '\\' || s[1] != 'u' ||
+                    (lo = hex4(s + 2)) - 0xDC00 >= 0x400) {
                     return NULL;
                 }
                 s += 6;
-                c = 0x10000 + ((c - 0xD800) << 10) + ((unsigned long)lo - 0xDC00);
+                c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
             }
         } else {
             int i = 0;
@@ -272,26 +271,24 @@ static CCAT_NOINLINE const char *next_cp(const char *s, const char *e, unsigned 
             }
             c = (unsigned char)pairs[i + 1];
         }
-    } else if (esc && c < 0x20) {
-        return NULL;
     }
     *cp = c;
-    return c != 0 ? s : NULL;
+    return s;
 }
 
 /* Writes cp (at most U+10FFFF) as UTF-8 at d; returns its length. */
 static size_t put_utf8(char *d, unsigned long cp)
 {
-    if (cp < 0x80) {
-        d[0] = (char)cp;
-        return 1;
+    size_t n = 1;
+    if (cp >= 0x80) {
+        n = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        for (size_t i = n - 1; i > 0; i--) {
+            d[i] = (char)(0x80 | (cp & 0x3F));
+            cp >>= 6;
+        }
+        cp |= 0xF00u >> n; /* lead byte 0xC0, 0xE0 or 0xF0 */
     }
-    size_t n = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    for (size_t i = n - 1; i > 0; i--) {
-        d[i] = (char)(0x80 | (cp & 0x3F));
-        cp >>= 6;
-    }
-    d[0] = (char)((0xF00u >> n) | cp); /* lead byte 0xC0, 0xE0 or 0xF0 */
+    d[0] = (char)cp;
     return n;
 }
 
@@ -307,7 +304,7 @@ static size_t put_utf8(char *d, unsigned long cp)
 /* RFC 8259 whitespace only: space, tab, LF, CR. */
 static int is_ws(unsigned c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    return c == ' ' || (c < 14 && (0x2600u >> c & 1u)); /* bits 9, 10, 13 */
 }
 
 /*
@@ -331,31 +328,57 @@ static int string_ok(const char *s, const char *e)
     return 1;
 }
 
+#ifdef __OPTIMIZE_SIZE__
+/* Are the 4 bytes of w the first 4 of lit? (A constant, once folded.) */
+static int word_is(uint32_t w, const char *lit)
+{
+    uint32_t l;
+    memcpy(&l, lit, 4);
+    return w == l;
+}
+#endif
+
 /* Is [s, e) (s < e) exactly a number or a literal? */
 static PRIMITIVE_INLINE int primitive_ok(const char *s, const char *e)
 {
-    /* "true", "false", "null": each literal's offset and length in lits. */
-    static const char lits[] = "true" "false" "null";
     /*
      * -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)? as a state machine:
      * state 0 the start, 1 after '-', 2 after a leading '0', 3 in the integer
      * digits, 4 after '.', 5 in the fraction, 6 after 'e', 7 after its sign,
      * 8 in the exponent; 2, 3, 5 and 8 may end the number. Each row: the
-     * next state (9: refused) on '0', '1'-'9', '-', '+', '.', 'e' or 'E', a
-     * hex digit each from the lowest.
+     * next state (9: refused) on '+', ',' (never), '-', '.', '/' (never),
+     * '0', '1'-'9', 'e' or 'E', a hex digit each from the lowest.
      */
-    static const uint32_t next[9] = {0x999132, 0x999932, 0x649999, 0x649933, 0x999955,
-                                     0x699955, 0x997788, 0x999988, 0x999988};
-    unsigned at = *s == 't' ? 0x04u : *s == 'f' ? 0x45u : *s == 'n' ? 0x94u : 0;
+    static const uint32_t next[9] = {0x93299199, 0x93299999, 0x69994999, 0x63394999, 0x95599999,
+                                     0x65599999, 0x98899797, 0x98899999, 0x98899999};
+#ifdef __OPTIMIZE_SIZE__
+    /* "true", "null", "false": the first 4 bytes as one word (no table, no
+     * memcmp()); the number grammar refuses any other text that starts
+     * with a letter. */
+    const size_t n = (size_t)(e - s);
+    uint32_t w;
+    if (n - 4 < 2) {
+        memcpy(&w, s, 4);
+        if (n == 4 ? word_is(w, "true") || word_is(w, "null") : word_is(w, "fals") && s[4] == 'e') {
+            return 1;
+        }
+    }
+#else
+    /* -O2: the same by memcmp(), whose call keeps GCC's registers in parse()
+     * (jsmn's loop, this inlined there) as they are (words: +7 instructions
+     * an exchange). Each literal's offset and length in lits. */
+    static const char lits[] = "true" "false" "null";
+    const unsigned at = *s == 't' ? 0x04u : *s == 'f' ? 0x45u : *s == 'n' ? 0x94u : 0;
     if (at != 0) {
         return (size_t)(e - s) == (at & 15u) && memcmp(s, lits + (at >> 4), at & 15u) == 0;
     }
+#endif
     unsigned state = 0;
     for (; s < e; s++) {
         const unsigned c = (unsigned char)*s;
-        const unsigned k = c - '0' < 10u ? c != '0' : c == '-' ? 2 : c == '+' ? 3 : c == '.' ? 4
-                           : (c | 0x20) == 'e' ? 5 : 6; /* the column; 6: none */
-        if (k == 6 || (state = next[state] >> 4 * k & 15) == 9) {
+        /* The column ('+' to '0' are neighbours); 8: none. */
+        const unsigned k = c - '+' < 6u ? c - '+' : c - '1' < 9u ? 6 : (c | 0x20) == 'e' ? 7 : 8;
+        if (k == 8 || (state = next[state] >> 4 * k & 15) == 9) {
             return 0;
         }
     }
@@ -369,11 +392,9 @@ static PRIMITIVE_INLINE int primitive_ok(const char *s, const char *e)
 #define FOUND_PLAIN(plain) ((void)(plain), 0)
 #endif
 
-/* The walk's states: what came last. AT_OBJECT and AT_ARRAY are jsmn's
- * types of the containers just opened. */
-enum { AT_START, AT_OBJECT = JSMN_OBJECT, AT_ARRAY = JSMN_ARRAY, AT_KEY, AT_COLON, AT_VALUE, AT_COMMA };
-/* Its classes: what comes next (a bit each). */
-enum { ROOT = 1, KEY = 2, VALUE = 4, COLON = 8, COMMA = 16, CLOSE = 32, END = 64, NOT_JSON = 128 };
+/* The walk's classes: what comes next (a bit each). KEY and VALUE are
+ * JSMN_OBJECT and JSMN_ARRAY doubled: what comes first in each container. */
+enum { ROOT = 1, KEY = 2 * JSMN_OBJECT, VALUE = 2 * JSMN_ARRAY, COLON = 8, COMMA = 16, CLOSE = 32, END = 64 };
 
 /*
  * Is js[0..len) exactly the JSON text that jsmn's n tokens describe? One
@@ -382,12 +403,13 @@ enum { ROOT = 1, KEY = 2, VALUE = 4, COLON = 8, COMMA = 16, CLOSE = 32, END = 64
  * token (a string's opening quote, a container's opening bracket); every
  * primitive has the grammar's form and no string a raw control character.
  * RFC 8259's grammar is then a rule on neighbours: what may come after what
- * (next_ok). That needs to know whether a token is a key or a value, and
- * jsmn's parent links tell: jsmn links a token to the innermost open
- * container, or to the key before a ':' (on a ',' it moves back up from the
- * key). So a string linked to an object is a key; a token linked to an
- * array or a key is a value; the root is linked to nothing; anything else
- * linked to an object is not JSON (jsmn takes `{1:2}`). While the text
+ * (ok: the classes allowed after what came last). That needs to know
+ * whether a token is a key or a value, and jsmn's parent links tell: jsmn
+ * links a token to the innermost open container, or to the key before a
+ * ':' (on a ',' it moves back up from the key). So a string linked to an
+ * object is a key; a token linked to an array or a key is a value; the root
+ * is linked to nothing; anything else linked to an object is not JSON (jsmn
+ * takes `{1:2}`). While the text
  * walked is a valid beginning of JSON, jsmn's tokens and links up to there
  * are those of that JSON (it is a one-pass tokenizer), so the first wrong
  * neighbour is always seen. jsmn itself makes sure brackets match (type and
@@ -397,43 +419,41 @@ enum { ROOT = 1, KEY = 2, VALUE = 4, COLON = 8, COMMA = 16, CLOSE = 32, END = 64
 static CCAT_NOINLINE int
 tokens_match(const char *js, size_t len, const jsmntok_t *toks, int n, int plain)
 {
-    /* The classes that may follow each state. */
-    static const unsigned char next_ok[7] = {
-        [AT_START] = ROOT,          [AT_OBJECT] = KEY | CLOSE,  [AT_ARRAY] = VALUE | CLOSE,
-        [AT_KEY] = COLON,           [AT_COLON] = VALUE,         [AT_VALUE] = COMMA | CLOSE | END,
-        [AT_COMMA] = KEY | VALUE};
-    unsigned state = AT_START;
-    int i = 0;
-    for (size_t p = 0;; p++) {
-        unsigned cls = END, next = AT_VALUE;
-        const unsigned c = p < len ? (unsigned char)js[p] : 0;
-        if (p == len) {
-            /* END */
-        } else if (is_ws(c)) {
+    unsigned ok = ROOT; /* the classes allowed next */
+    const jsmntok_t *t = toks, *const t_end = toks + n;
+    for (size_t p = 0; p < len; p++) {
+        unsigned cls, next = COMMA | CLOSE | END; /* next: what may follow (here: a value) */
+        const unsigned c = (unsigned char)js[p];
+        if (is_ws(c)) {
             continue;
         } else if (c == ',') {
             cls = COMMA;
-            next = AT_COMMA;
+            next = KEY | VALUE;
         } else if (c == ':') {
             cls = COLON;
-            next = AT_COLON;
+            next = VALUE;
         } else if (c == ']' || c == '}') {
             cls = CLOSE;
         } else {
-            if (i == n) {
+            if (t == t_end) {
                 return 0;
             }
-            const jsmntok_t *t = &toks[i++];
             const int str = t->type == JSMN_STRING;
             if ((size_t)t->start - (size_t)str != p) {
                 return 0;
             }
-            const int in_object = t->parent >= 0 && toks[t->parent].type == JSMN_OBJECT;
-            cls = t->parent < 0 ? ROOT : !in_object ? VALUE : str ? KEY : NOT_JSON;
-            if (cls == KEY) {
-                next = AT_KEY;
-            } else if (t->type <= JSMN_ARRAY) {
-                next = t->type; /* opened; its children come next */
+            cls = VALUE;
+            if (t->parent < 0) {
+                cls = ROOT;
+            } else if (toks[t->parent].type == JSMN_OBJECT) {
+                if (!str) {
+                    return 0; /* not JSON: jsmn takes `{1:2}` */
+                }
+                cls = KEY;
+                next = COLON;
+            }
+            if (t->type <= JSMN_ARRAY) { /* (jsmn gives every token a type) */
+                next = 2 * t->type | CLOSE; /* opened: its first key or value, or its end */
             }
             if (str) {
                 if (!FOUND_PLAIN(plain) && !string_ok(js + t->start, js + t->end)) {
@@ -446,15 +466,14 @@ tokens_match(const char *js, size_t len, const jsmntok_t *toks, int n, int plain
                 }
                 p = (size_t)t->end - 1;
             }
+            t++;
         }
-        if ((next_ok[state] & cls) == 0) {
+        if ((ok & cls) == 0) {
             return 0;
         }
-        if (cls == END) {
-            return i == n;
-        }
-        state = next;
+        ok = next;
     }
+    return (ok & END) != 0 && t == t_end; /* the text ends where a value may end, every token seen */
 }
 
 #ifndef __OPTIMIZE_SIZE__
@@ -780,8 +799,7 @@ long ccat_utf8_count(const char *s, size_t n)
 
 size_t ccat_json_escape(char *out, size_t cap, const char *s, size_t n)
 {
-    static const char hex[16] = "0123456789abcdef";
-    static const char short_esc[6] = {'b', 't', 'n', 0, 'f', 'r'}; /* 0x08..0x0d */
+    static const char short_esc[6] = {'b', 't', 'n', 'u', 'f', 'r'}; /* 0x08..0x0d ('u': none) */
     if (out == NULL || cap < 2 || (s == NULL && n != 0)) {
         return 0;
     }
@@ -804,20 +822,19 @@ size_t ccat_json_escape(char *out, size_t cap, const char *s, size_t n)
 #endif
     for (; i < n; i++) {
         /* As Python's json.dumps (so botocore): \b \t \n \f \r, else \u00xx
-         * for C0 controls and DEL; UTF-8 passes through (no \uXXXX). */
-        const unsigned c = (unsigned char)s[i];
-        char e[6] = {'\\', (char)c, '0', '0', 0, 0};
-        size_t k = 2;
-        if (c - 8u < 6u && short_esc[c - 8] != 0) {
-            e[1] = short_esc[c - 8];
-        } else if (c < 0x20 || c == 0x7f) {
-            e[1] = 'u';
-            e[4] = hex[c >> 4];
-            e[5] = hex[c & 15];
-            k = 6;
-        } else if (c != '"' && c != '\\') {
+         * for C0 controls and DEL; UTF-8 passes through (no \uXXXX). The
+         * hex digits are computed (no table): c >> 4 is 0, 1 or 7. */
+        const unsigned c = (unsigned char)s[i], lo = c & 15;
+        char e[6] = {'\\', (char)c, '0', '0', (char)('0' + (c >> 4)),
+                     (char)(lo + (lo < 10 ? '0' : 'a' - 10))};
+        size_t k = 1;
+        if (c < 0x20 || c == 0x7f) {
+            e[1] = c - 8u < 6u ? short_esc[c - 8] : 'u';
+            k = e[1] == 'u' ? 6 : 2;
+        } else if (c == '"' || c == '\\') {
+            k = 2;
+        } else {
             e[0] = (char)c; /* the common case: copied as it is */
-            k = 1;
         }
         if (room - o < k) {
             return 0;

@@ -201,7 +201,9 @@ static void test_literals(void)
     CHECK_TOKS("[true,false,null]", 4);
     static const char *const bad[] = {"tru", "truee", "True", "TRUE", "nul", "nulll", "NULL", "fals",
                                       "falsee", "t", "n", "f", "truefalse", "[true false]",
-                                      "[truenull]", "undefined", "[nil]", "'a'", "[\"a\"true]"};
+                                      "[truenull]", "undefined", "[nil]", "'a'", "[\"a\"true]",
+                                      /* one byte off, first and last: */
+                                      "falsx", "[falsE]", "fals0", "xalse", "truE", "nulL", "rue ", "xull"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         CHECK_SYNTAX(bad[i]);
     }
@@ -371,15 +373,13 @@ static void test_flat_mutations(void)
     }
 }
 
-/* Every text of up to 5 bytes over JSON's punctuation, a digit, a sign, a
- * letter and a space: verdict and tokens as the reference's. The walk's
- * rule on neighbours and jsmn's parent links meet every way here. */
-static void test_short_texts(void)
+/* Every text of up to max (<= 6) bytes over alphabet: verdict and tokens
+ * as the reference's. */
+static void check_every_text(const char *alphabet, size_t max)
 {
-    static const char alphabet[] = "[]{}:,\"1- x";
-    const size_t na = sizeof(alphabet) - 1;
-    char buf[5];
-    for (size_t len = 0; len <= sizeof(buf); len++) {
+    const size_t na = strlen(alphabet);
+    char buf[6];
+    for (size_t len = 0; len <= max && len <= sizeof(buf); len++) {
         size_t idx[sizeof(buf)] = {0};
         for (;;) {
             for (size_t i = 0; i < len; i++) {
@@ -394,6 +394,28 @@ static void test_short_texts(void)
                 break;
             }
         }
+    }
+}
+
+/* Every text of up to 5 bytes over JSON's punctuation, a digit, a sign, a
+ * letter and a space: verdict and tokens as the reference's. The walk's
+ * rule on neighbours and jsmn's parent links meet every way here. And every
+ * text of up to 6 bytes over the bytes of numbers and their neighbours:
+ * the number grammar (primitive_ok()'s table) as the reference's. */
+static void test_short_texts(void)
+{
+    check_every_text("[]{}:,\"1- x", 5);
+    check_every_text("019+-.eE/,", 6);
+}
+
+/* Every byte after a value and before the root: whitespace (or not) as the
+ * reference says. */
+static void test_every_separator(void)
+{
+    for (int c = 1; c < 256; c++) {
+        const char after[] = {'[', '1', (char)c, ']'}, before[] = {(char)c, '[', ']'};
+        check_like_ref(after, sizeof(after));
+        check_like_ref(before, sizeof(before));
     }
 }
 
@@ -864,6 +886,7 @@ int main(void)
     test_token_limits();
     test_nul_and_length();
     test_whitespace();
+    test_every_separator();
     test_numbers();
     test_literals();
     test_strings();
