@@ -210,6 +210,16 @@ static unsigned long hex4(const char *p)
     return v;
 }
 
+/* The continuation bytes a UTF-8 lead byte c (0x80..0xFF) announces, when
+ * it is one (0xC2..0xF4): its leading ones less one. With GCC or clang one
+ * clz (the complement of c << 24 is never 0), smaller than the compares;
+ * the value for a byte that is no lead is never used. */
+#if defined(__GNUC__)
+#define CONT_BYTES(c) ((unsigned)__builtin_clz(~((unsigned)(c) << 24)) - 1u)
+#else
+#define CONT_BYTES(c) (1u + ((c) >= 0xE0) + ((c) >= 0xF0))
+#endif
+
 /*
  * Decodes the code point at s (s < e) into *cp; returns the byte after it,
  * or NULL. UTF-8 must be valid: no overlongs, no UTF-16 surrogates, nothing
@@ -225,7 +235,7 @@ static CCAT_NOINLINE const char *next_cp(const char *s, const char *e, unsigned 
                                    'f', '\f', 'n', '\n', 'r', '\r', 't', '\t'};
     unsigned long c = (unsigned char)*s++;
     if (c >= 0x80) {
-        const unsigned n = 1u + (c >= 0xE0) + (c >= 0xF0); /* continuation bytes */
+        const unsigned n = CONT_BYTES(c); /* continuation bytes */
         if (c < 0xC2 || c > 0xF4 || (size_t)(e - s) < n) {
             return NULL;
         }
@@ -255,7 +265,9 @@ static CCAT_NOINLINE const char *next_cp(const char *s, const char *e, unsigned 
             s += 4;
             if (c - 0xD800 < 0x800) { /* a surrogate: a first half, the second must follow */
                 unsigned long lo;
-                if (c >= 0xDC00 || e - s < 6 || s[0] != '\\' || s[1] != 'u' ||
+                uint16_t bu, lit;
+                memcpy(&lit, "\\u", 2); /* both bytes in one compare (a constant, folded) */
+                if (c >= 0xDC00 || e - s < 6 || (memcpy(&bu, s, 2), bu != lit) ||
                     (lo = hex4(s + 2)) - 0xDC00 >= 0x400) {
                     return NULL;
                 }
