@@ -194,9 +194,9 @@ static CCAT_NOINLINE int all_plain(const char *js, size_t len)
 
 /* Value of the 4 hex digits at p (4 bytes there), or 0 when there are
  * none: U+0000 is refused all the same. */
-static unsigned long hex4(const char *p)
+static uint32_t hex4(const char *p)
 {
-    unsigned long v = 0;
+    uint32_t v = 0;
     for (int i = 0; i < 4; i++) {
         unsigned c = (unsigned char)p[i], d = c - '0';
         if (d > 9) {
@@ -228,12 +228,12 @@ static unsigned long hex4(const char *p)
  * (lone or reversed halves are refused), and a raw control character is an
  * error; elsewhere (!esc) both are plain characters.
  */
-static CCAT_NOINLINE const char *next_cp(const char *s, const char *e, unsigned long *cp, int esc)
+static CCAT_NOINLINE const char *next_cp(const char *s, const char *e, uint32_t *cp, int esc)
 {
     /* Each escape letter, then what it stands for. */
     static const char pairs[16] = {'"', '"', '\\', '\\', '/', '/', 'b', '\b',
                                    'f', '\f', 'n', '\n', 'r', '\r', 't', '\t'};
-    unsigned long c = (unsigned char)*s++;
+    uint32_t c = (unsigned char)*s++;
     if (c >= 0x80) {
         const unsigned n = CONT_BYTES(c); /* continuation bytes */
         if (c < 0xC2 || c > 0xF4 || (size_t)(e - s) < n) {
@@ -264,7 +264,7 @@ static CCAT_NOINLINE const char *next_cp(const char *s, const char *e, unsigned 
             }
             s += 4;
             if (c - 0xD800 < 0x800) { /* a surrogate: a first half, the second must follow */
-                unsigned long lo;
+                uint32_t lo;
                 uint16_t bu, lit;
                 memcpy(&lit, "\\u", 2); /* both bytes in one compare (a constant, folded) */
                 if (c >= 0xDC00 || e - s < 6 || (memcpy(&bu, s, 2), bu != lit) ||
@@ -289,7 +289,7 @@ static CCAT_NOINLINE const char *next_cp(const char *s, const char *e, unsigned 
 }
 
 /* Writes cp (at most U+10FFFF) as UTF-8 at d; returns its length. */
-static size_t put_utf8(char *d, unsigned long cp)
+static size_t put_utf8(char *d, uint32_t cp)
 {
     size_t n = 1;
     if (cp >= 0x80) {
@@ -610,7 +610,7 @@ int ccat_json_parse_plain(const char *js, size_t len, jsmntok_t *toks, unsigned 
 static CCAT_NOINLINE int key_equals(const char *p, const char *e, const char *k, const char *k_end)
 {
     while (p != e && k != k_end) {
-        unsigned long a, b;
+        uint32_t a, b;
         if ((p = next_cp(p, e, &a, 1)) == NULL || (k = next_cp(k, k_end, &b, 0)) == NULL || a != b) {
             return 0;
         }
@@ -778,7 +778,7 @@ ccat_status_t ccat_json_string_decode(char *js, const jsmntok_t *t, size_t *out_
             break;
         }
 #endif
-        unsigned long cp;
+        uint32_t cp;
         if ((s = next_cp(s, e, &cp, 1)) == NULL) {
             return CCAT_ERR_JSON_STRING;
         }
@@ -801,7 +801,7 @@ long ccat_utf8_count(const char *s, size_t n)
             break;
         }
 #endif
-        unsigned long cp;
+        uint32_t cp;
         if ((s = next_cp(s, e, &cp, 0)) == NULL) {
             return -1;
         }
