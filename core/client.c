@@ -258,9 +258,13 @@ ccat_status_t ccat_client_init(ccat_client_t *c, const ccat_client_config_t *cfg
         cfg->platform_hooks->now_ms == NULL) {
         return CCAT_ERR_ARGUMENT;
     }
-    memset(c, 0, sizeof(*c));
-    /* A call: gcc -Os copies 40 bytes with an inline loop, for memcpy() too. */
-    memmove(&c->cfg, cfg, sizeof(*cfg));
+    /* The copy first, then the rest cleared: @p cfg may be the client's own
+     * (re-initialising it), or anywhere else in it, as memmove() allows. A
+     * call: gcc -Os copies 40 bytes with an inline loop, for memcpy() too;
+     * the rest starts at its result plus 40 (no other register kept). */
+    _Static_assert(offsetof(ccat_client_t, cfg) == 0, "cfg first: the rest follows it");
+    char *rest = (char *)memmove(&c->cfg, cfg, sizeof(*cfg)) + sizeof(*cfg);
+    memset(rest, 0, sizeof(*c) - sizeof(*cfg));
     if (c->cfg.endpoint_url == NULL) {
         c->cfg.endpoint_url = CCAT_ENDPOINT_DEFAULT;
     }

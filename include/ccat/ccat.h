@@ -198,6 +198,12 @@ typedef struct ccat_client {
 
 /**
  * @brief Set up a client (no I/O happens here).
+ *
+ * @p cfg is copied before anything else of @p client is cleared, so it may be
+ * the client's own configuration: `ccat_client_init(c, &c->cfg)` re-initialises
+ * a client with the configuration it has (its defaults already filled in).
+ * All else is cleared, the trace observer too; an open connection is then
+ * forgotten, not closed: call ccat_client_wipe() first.
  * @return CCAT_OK, CCAT_ERR_ARGUMENT or CCAT_ERR_ENDPOINT.
  */
 ccat_status_t ccat_client_init(ccat_client_t *client, const ccat_client_config_t *cfg);
