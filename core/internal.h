@@ -120,10 +120,17 @@ static inline uint32_t ccat_retry_cost(int st, const ccat_error_t *err)
  * Inline: the client's retry loop is its one caller. */
 static inline uint32_t ccat_retry_delay_ms(unsigned attempt, uint32_t random)
 {
-    uint32_t cap = CCAT_RETRY_MAX_BACKOFF_MS;
-    if (attempt < 16 && (1000u << (attempt - 1)) < cap) {
-        cap = 1000u << (attempt - 1);
-    }
+#define CCAT_BELOW_CAP_(a) ((1000u << (a)) < CCAT_RETRY_MAX_BACKOFF_MS)
+    /* How many attempts (up to 15) back off by less than the cap: 1000 << (a - 1)
+     * grows with a, so those are attempts 1..below. */
+    enum {
+        below = CCAT_BELOW_CAP_(0) + CCAT_BELOW_CAP_(1) + CCAT_BELOW_CAP_(2) + CCAT_BELOW_CAP_(3) +
+                CCAT_BELOW_CAP_(4) + CCAT_BELOW_CAP_(5) + CCAT_BELOW_CAP_(6) + CCAT_BELOW_CAP_(7) +
+                CCAT_BELOW_CAP_(8) + CCAT_BELOW_CAP_(9) + CCAT_BELOW_CAP_(10) + CCAT_BELOW_CAP_(11) +
+                CCAT_BELOW_CAP_(12) + CCAT_BELOW_CAP_(13) + CCAT_BELOW_CAP_(14)
+    };
+#undef CCAT_BELOW_CAP_
+    uint32_t cap = attempt <= below ? 1000u << (attempt - 1) : CCAT_RETRY_MAX_BACKOFF_MS;
     /* random / 2^32 is uniform in [0, 1). */
     return (uint32_t)(((uint64_t)random * cap) >> 32);
 }
