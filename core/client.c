@@ -191,6 +191,9 @@ static CCAT_SMALL_NOINLINE int32_t round_trip(ccat_client_t *c, size_t len)
     if (st != CCAT_OK || !c->resp.keep_alive) {
         disconnect(c);
     }
+    if (st == CCAT_OK) { /* here, not in attempt(): fewer registers there */
+        trace(c, EV(status), c->resp.status);
+    }
     /* Clear the request's bytes the response has not overwritten; after a
      * failure, the response too. */
     size_t used = c->resp.used, kept = st == CCAT_OK ? used : 0;
@@ -212,11 +215,7 @@ static int32_t attempt(ccat_client_t *c, const ccat_request_ctx_t *rc, ccat_writ
     if (st == CCAT_OK) {
         st = round_trip(c, len);
     }
-    if (st != CCAT_OK) {
-        return st;
-    }
-    trace(c, EV(status), c->resp.status);
-    return read(&c->resp, out, &c->error);
+    return st == CCAT_OK ? read(&c->resp, out, &c->error) : st;
 }
 
 ccat_status_t ccat_client_call(ccat_client_t *c, ccat_write_fn write, const void *in,
