@@ -122,7 +122,8 @@ static inline uint32_t ccat_retry_delay_ms(unsigned attempt, uint32_t random)
 {
 #define CCAT_BELOW_CAP_(a) ((1000u << (a)) < CCAT_RETRY_MAX_BACKOFF_MS)
     /* How many attempts (up to 15) back off by less than the cap: 1000 << (a - 1)
-     * grows with a, so those are attempts 1..below. */
+     * grows with a, so those are attempts 1..below. It is 500 << a: no
+     * subtraction. */
     enum {
         below = CCAT_BELOW_CAP_(0) + CCAT_BELOW_CAP_(1) + CCAT_BELOW_CAP_(2) + CCAT_BELOW_CAP_(3) +
                 CCAT_BELOW_CAP_(4) + CCAT_BELOW_CAP_(5) + CCAT_BELOW_CAP_(6) + CCAT_BELOW_CAP_(7) +
@@ -130,7 +131,7 @@ static inline uint32_t ccat_retry_delay_ms(unsigned attempt, uint32_t random)
                 CCAT_BELOW_CAP_(12) + CCAT_BELOW_CAP_(13) + CCAT_BELOW_CAP_(14)
     };
 #undef CCAT_BELOW_CAP_
-    uint32_t cap = attempt <= below ? 1000u << (attempt - 1) : CCAT_RETRY_MAX_BACKOFF_MS;
+    uint32_t cap = attempt <= below ? 500u << attempt : CCAT_RETRY_MAX_BACKOFF_MS;
     /* random / 2^32 is uniform in [0, 1). */
     return (uint32_t)(((uint64_t)random * cap) >> 32);
 }
