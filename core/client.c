@@ -218,6 +218,27 @@ static int32_t attempt(ccat_client_t *c, const ccat_request_ctx_t *rc, ccat_writ
     return st == CCAT_OK ? read(&c->resp, out, &c->error) : st;
 }
 
+/* After failed attempt @p n: when standard mode retries @p st, takes the
+ * retry's quota, waits its back-off and returns the quota taken; else 0.
+ * A function of its own, inlined or not as gcc likes: -O2 then lays out
+ * ccat_client_call()'s loop as before ccat_retry_delay_ms() shifted 500. */
+static uint32_t retry_wait(ccat_client_t *c, unsigned n, ccat_status_t st)
+{
+    if (n >= c->cfg.max_attempts) {
+        return 0;
+    }
+    uint32_t spent = ccat_retry_cost(st, &c->error);
+    if (spent == 0 || c->retry_quota < spent) {
+        return 0;
+    }
+    c->retry_quota -= spent;
+    const ccat_platform_t *p = c->cfg.platform_hooks;
+    uint32_t delay = ccat_retry_delay_ms(n, p->random_u32 ? p->random_u32(p->ctx) : 0);
+    trace(c, EV(delay), (long)delay);
+    wait_ms(c, delay);
+    return spent;
+}
+
 ccat_status_t ccat_client_call(ccat_client_t *c, ccat_write_fn write, const void *in,
                                ccat_read_fn read, void *out)
 {
@@ -235,18 +256,9 @@ ccat_status_t ccat_client_call(ccat_client_t *c, ccat_write_fn write, const void
             }
             return CCAT_OK;
         }
-        if (n >= c->cfg.max_attempts) {
+        if ((spent = retry_wait(c, n, st)) == 0) {
             return st;
         }
-        spent = ccat_retry_cost(st, &c->error);
-        if (spent == 0 || c->retry_quota < spent) {
-            return st;
-        }
-        c->retry_quota -= spent;
-        const ccat_platform_t *p = c->cfg.platform_hooks;
-        uint32_t delay = ccat_retry_delay_ms(n, p->random_u32 ? p->random_u32(p->ctx) : 0);
-        trace(c, EV(delay), (long)delay);
-        wait_ms(c, delay);
     }
 }
 
