@@ -280,6 +280,20 @@ static void check_limits(void)
     CHECK_EQ_INT(ccat_client_init(&c, &cfg), CCAT_ERR_ARGUMENT);
 }
 
+/* The back-off's cap: 2^(attempt - 1) s up to CCAT_RETRY_MAX_BACKOFF_MS, for
+ * every attempt a uint8_t max_attempts allows; random scales it. */
+static void check_backoff(void)
+{
+    uint32_t cap = 1000;
+    for (unsigned a = 1; a <= 255; a++) {
+        uint32_t want = cap < CCAT_RETRY_MAX_BACKOFF_MS ? cap : CCAT_RETRY_MAX_BACKOFF_MS;
+        CHECK_EQ_INT(ccat_retry_delay_ms(a, UINT32_MAX), want - 1);
+        CHECK_EQ_INT(ccat_retry_delay_ms(a, 0x80000000u), want / 2);
+        CHECK_EQ_INT(ccat_retry_delay_ms(a, 0), 0);
+        cap = cap < CCAT_RETRY_MAX_BACKOFF_MS ? cap * 2 : cap;
+    }
+}
+
 /* Re-initialising a client from its own configuration keeps it (the copy
  * comes before the clearing), defaults included. */
 static void check_reinit(void)
@@ -316,5 +330,6 @@ int main(void)
     check_faults();
     check_limits();
     check_reinit();
+    check_backoff();
     return test_summary("client");
 }
