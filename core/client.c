@@ -314,9 +314,12 @@ void ccat_client_wipe(ccat_client_t *c)
         disconnect(c);
     }
     ccat_wipe(c->cfg.buffer, c->cfg.buffer_size);
-    /* The last response and error, adjacent: one wipe. */
-    _Static_assert(offsetof(ccat_client_t, resp) < offsetof(ccat_client_t, error) &&
-                       offsetof(ccat_client_t, error) < offsetof(ccat_client_t, trace),
-                   "resp, then error, then trace");
-    ccat_wipe(&c->resp, offsetof(ccat_client_t, trace) - offsetof(ccat_client_t, resp));
+    /* The last response and error, adjacent: one wipe (up to the endpoint,
+     * which follows them). */
+    _Static_assert(offsetof(ccat_client_t, error) ==
+                           offsetof(ccat_client_t, resp) + sizeof(ccat_http_response_t) &&
+                       offsetof(ccat_client_t, endpoint) ==
+                           offsetof(ccat_client_t, error) + sizeof(ccat_error_t),
+                   "resp, then error, then endpoint");
+    ccat_wipe(&c->resp, offsetof(ccat_client_t, endpoint) - offsetof(ccat_client_t, resp));
 }
