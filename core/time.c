@@ -254,14 +254,19 @@ static int32_t zone_offset(const char *s, size_t n)
 /* put_text()'s loop reversed over n bytes at s, whose layout starts at lay:
  * each digit read with its radix into a field, which a '-' or a 'T' ends
  * and stores at v (and on); ':' does not end one (the radices make
- * "hh:mm:ss" h * 3600 + m * 60 + s). Returns the last field. */
+ * "hh:mm:ss" h * 3600 + m * 60 + s). Returns the last field, or
+ * UINT32_MAX (beyond every range) at a byte that is not a digit below its
+ * radix: then the fields at v are not all written. */
 static CCAT_SMALL_NOINLINE uint32_t read_text(const char *s, const char *lay, size_t n, uint32_t *v)
 {
     uint32_t x = 0;
     for (size_t i = 0; i < n; i++) {
-        unsigned r = (unsigned char)lay[i];
+        unsigned r = (unsigned char)lay[i], d = (unsigned char)s[i] - (unsigned)'0';
         if (r <= 10) {
-            x = x * r + (uint32_t)((unsigned char)s[i] - '0');
+            if (d >= r) {
+                return UINT32_MAX;
+            }
+            x = x * r + d;
         } else if (r != ':') {
             *v++ = x;
             x = 0;
@@ -271,23 +276,19 @@ static CCAT_SMALL_NOINLINE uint32_t read_text(const char *s, const char *lay, si
 }
 
 /* Zone "Z", "z", "+hh:mm" or "-hh:mm" of n bytes: seconds east of UTC, or 1
- * (never an offset). "hh:mm" is read and checked as the time's hour and
- * minute are (the same layout, the same round trip). */
+ * (never an offset). "hh:mm" is read with the time's layout: its digits
+ * are checked there (the minute's tens below 6), and hh <= 23 is the
+ * minute of the day below 1440. */
 static int32_t zone_offset(const char *s, size_t n)
 {
     if (n == 1 && (*s | 0x20) == 'z') {
         return 0;
     }
-    if (n != 6 || (*s != '+' && *s != '-')) {
+    if (n != 6 || (*s != '+' && *s != '-') || s[3] != ':') {
         return 1;
     }
     uint32_t min = read_text(s + 1, layout + 11, 5, NULL);
-    char buf[CCAT_TIME_TEXT_MAX];
     if (min >= DAY_S / 60) {
-        return 1;
-    }
-    put_text(buf, 0, min * 60, 0);
-    if (memcmp(buf + 11, s + 1, 5) != 0) {
         return 1;
     }
     int32_t off = (int32_t)min * 60;
@@ -321,6 +322,9 @@ ccat_status_t ccat_time_parse(const char *s, size_t len, ccat_time_t *out)
      * second of the day (':' does not: the radices make it h * 3600 +
      * m * 60 + s). */
     uint32_t v[3], sod = read_text(s, layout, 19, v); /* the year, month and day */
+    if (sod >= DAY_S) { /* also a non-digit: v is not all read then */
+        return CCAT_ERR_TIME_FORMAT;
+    }
     uint32_t d = v[2], mo = v[1], y = v[0];
 #endif
     if (mo <= 2) { /* January, February: months 13 and 14 of the year before */
@@ -332,7 +336,7 @@ ccat_status_t ccat_time_parse(const char *s, size_t len, ccat_time_t *out)
     uint32_t days = 1461 * y / 4 - century + century / 4 + (979 * mo - 2919) / 32 + d - 1 - 306;
 #ifndef DIGIT_BYTES
     char buf[CCAT_TIME_TEXT_MAX];
-    if (days >= DAYS_MAX || sod >= DAY_S) { /* beyond put_text()'s range */
+    if (days >= DAYS_MAX) { /* beyond put_text()'s range */
         return CCAT_ERR_TIME_FORMAT;
     }
     put_text(buf, days, sod, 0);
