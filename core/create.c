@@ -243,31 +243,42 @@ static void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_c
                      const void *in, size_t token_len)
 {
     const ccat_endpoint_t *ep = ctx->endpoint;
-    /* ":port" unless it is the scheme's (formatted either way: less code). */
-    char port[8], *port_end = port + sizeof(port), *port_start = digits(port_end, ep->port) - 1;
-    *port_start = ':';
     /* The fixed pieces in one array (one address to load, the others
      * offsets from it): the brackets, the two lines, the default platform. */
     static const char fixed[] = "[]" UA_LINE AUTH_LINE CCAT_PLATFORM_STRING;
     const size_t ua = 2, auth = sizeof("[]" UA_LINE) - 1, dflt = sizeof("[]" UA_LINE AUTH_LINE) - 1;
     const char *platform = ctx->platform != NULL ? ctx->platform : fixed + dflt;
-    const struct {
+    struct {
         const char *s;
         size_t n;
-    } piece[] = {
-        {op->line, op->method_len},
-        {ep->base_path, ep->base_path_len},
-        {op->line + op->method_len, op->line_len - op->method_len},
-        {fixed, ep->ipv6}, /* an IPv6 literal goes in brackets */
-        {ep->host, strlen(ep->host)},
-        {fixed + 1, ep->ipv6},
-        {port_start, ep->port_explicit ? (size_t)(port_end - port_start) : 0},
-        {fixed + ua, sizeof(UA_LINE) - 1},
-        {platform, strlen(platform)},
-        {fixed + auth, sizeof(AUTH_LINE) - 1},
-        {ctx->bearer_token, token_len},
-        {op->tail, op->tail_len},
-    };
+    } piece[12];
+    piece[4].n = strlen(ep->host);
+    piece[8].n = strlen(platform);
+    /* ":port" unless it is the scheme's (formatted either way: less code). */
+    char port[8], *port_end = port + sizeof(port), *port_start = digits(port_end, ep->port) - 1;
+    *port_start = ':';
+    piece[0].s = op->line;
+    piece[0].n = op->method_len;
+    piece[1].s = ep->base_path;
+    piece[1].n = ep->base_path_len;
+    piece[2].s = op->line + op->method_len;
+    piece[2].n = op->rest_len;
+    piece[3].s = fixed; /* an IPv6 literal goes in brackets */
+    piece[3].n = ep->ipv6;
+    piece[4].s = ep->host;
+    piece[5].s = fixed + 1;
+    piece[5].n = ep->ipv6;
+    piece[6].s = port_start;
+    piece[6].n = ep->port_explicit ? (size_t)(port_end - port_start) : 0;
+    piece[7].s = fixed + ua;
+    piece[7].n = sizeof(UA_LINE) - 1;
+    piece[8].s = platform;
+    piece[9].s = fixed + auth;
+    piece[9].n = sizeof(AUTH_LINE) - 1;
+    piece[10].s = ctx->bearer_token;
+    piece[10].n = token_len;
+    piece[11].s = op->tail;
+    piece[11].n = op->tail_len;
     for (size_t i = 0; i < sizeof(piece) / sizeof(piece[0]); i++) {
         if (i == 3 && op->path_rest != NULL) {
             op->path_rest(w, in);
@@ -286,13 +297,14 @@ static CCAT_HOT_INLINE void put_head(ccat_writer_t *w, const ccat_op_t *op, cons
 {
     const ccat_endpoint_t *ep = ctx->endpoint;
     size_t base_len = ep->base_path_len;
-    char *p = take(w, base_len + op->line_len);
+    size_t line_len = op->method_len + (size_t)op->rest_len;
+    char *p = take(w, base_len + line_len);
     if (p != NULL) {
         if (base_len == 0) { /* the usual endpoint: one copy */
-            cpy(p, op->line, op->line_len);
+            cpy(p, op->line, line_len);
         } else {
             p = cpy(cpy(p, op->line, op->method_len), ep->base_path, base_len);
-            cpy(p, op->line + op->method_len, op->line_len - op->method_len);
+            cpy(p, op->line + op->method_len, op->rest_len);
         }
     }
     if (op->path_rest != NULL) {
@@ -484,8 +496,8 @@ static CCAT_HOT_INLINE void create_body(ccat_writer_t *w, const void *in)
 #define CREATE_TAIL "\r\nContent-Type: application/json\r\nContent-Length: 00\r\n\r\n"
 static const char create_text[sizeof(CREATE_LINE CREATE_TAIL) - 1] = CREATE_LINE CREATE_TAIL;
 static const ccat_op_t create_op = {create_text, create_text + sizeof(CREATE_LINE) - 1, NULL,
-                                    create_body, sizeof("PUT ") - 1, sizeof(CREATE_LINE) - 1,
-                                    sizeof(CREATE_TAIL) - 1, 2};
+                                    create_body, sizeof("PUT ") - 1,
+                                    sizeof(CREATE_LINE) - sizeof("PUT "), sizeof(CREATE_TAIL) - 1, 2};
 
 ccat_status_t ccat_create_request_write(const ccat_request_ctx_t *ctx,
                                         const ccat_create_params_t *params,

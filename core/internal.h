@@ -163,7 +163,9 @@ typedef struct ccat_op {
     void (*path_rest)(ccat_writer_t *w, const void *in);
     /** Writes the JSON body; NULL: none. */
     void (*body)(ccat_writer_t *w, const void *in);
-    uint8_t method_len, line_len, tail_len; /**< the method's, and strlen() of the strings */
+    /** Lengths: the method's (with its space), the rest of @c line's (what
+     * goes after the base path: no subtraction to find it), @c tail's. */
+    uint8_t method_len, rest_len, tail_len;
     /** The fewest digits the body's length can have (1 or 2): the tail has
      * that many placeholder digits, so that the length goes in place (and
      * the body only moves when its length is longer). */
@@ -171,8 +173,8 @@ typedef struct ccat_op {
 } ccat_op_t;
 
 /** A ccat_op_t from string literals (their lengths computed at compile time). */
-#define CCAT_OP(method, line, tail, path_rest, body, body_digits)                      \
-    {method line, (tail), (path_rest), (body), sizeof(method) - 1, sizeof(method line) - 1, \
+#define CCAT_OP(method, line, tail, path_rest, body, body_digits)                         \
+    {method line, (tail), (path_rest), (body), sizeof(method) - 1, sizeof(line) - 1,      \
      sizeof(tail) - 1, (body_digits)}
 
 /**
