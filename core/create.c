@@ -75,11 +75,8 @@ static CCAT_HOT_INLINE ccat_status_t params_check(const ccat_create_params_t *pa
 #else
     long n = ccat_utf8_count(params->name, len);
 #endif
-    if (n < 0) {
-        return CCAT_ERR_NAME_UTF8;
-    }
-    if (n < 1 || n > NAME_MAX_CODE_POINTS) {
-        return CCAT_ERR_NAME_LENGTH;
+    if ((unsigned long)n - 1 >= NAME_MAX_CODE_POINTS) { /* one test: n is -1 when not UTF-8 */
+        return n < 0 ? CCAT_ERR_NAME_UTF8 : CCAT_ERR_NAME_LENGTH;
     }
     if (params->has_expires_time) {
 #ifdef __OPTIMIZE_SIZE__
