@@ -634,20 +634,24 @@ static int read_token(ccat_http_response_t *resp, ccat_access_token_t *tok)
     }
     int at[4];
     ccat_json_members(resp->body, toks, n, 0, token_keys, 4, at);
-    const char *v[4];
-    size_t len[4];
-    for (int i = 0; i < 4; i++) {
-        ccat_status_t st = ccat_member_string(resp->body, toks, at[i], &v[i], &len[i]);
-        if (st != CCAT_OK || len[i] == 0) {
+    /* Each value with its length (one pointer to advance, not two arrays). */
+    struct {
+        const char *v;
+        size_t len;
+    } m[4], *p = m;
+    for (const int *a = at; a != at + 4; a++, p++) {
+        ccat_status_t st = ccat_member_string(resp->body, toks, *a, &p->v, &p->len);
+        if (st != CCAT_OK || p->len == 0) {
             return st != CCAT_OK ? st : CCAT_ERR_RESPONSE_TYPE;
         }
     }
-    tok->secret = v[0];
-    tok->secret_len = len[0];
-    tok->name = v[1];
-    tok->access_token_id = v[2];
-    return ccat_time_parse(v[3], len[3], &tok->expires_time) == CCAT_OK ? CCAT_OK
-                                                                         : CCAT_ERR_RESPONSE_TYPE;
+    tok->secret = m[0].v;
+    tok->secret_len = m[0].len;
+    tok->name = m[1].v;
+    tok->access_token_id = m[2].v;
+    return ccat_time_parse(m[3].v, m[3].len, &tok->expires_time) == CCAT_OK
+               ? CCAT_OK
+               : CCAT_ERR_RESPONSE_TYPE;
 }
 #endif
 
