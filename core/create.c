@@ -260,6 +260,7 @@ static void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_c
     piece[1].n = ep->base_path_len;
     piece[2].s = op->line + op->method_len;
     piece[2].n = op->rest_len;
+    piece[11].s = piece[2].s + piece[2].n; /* the tail follows the line */
     piece[3].s = fixed; /* an IPv6 literal goes in brackets */
     piece[3].n = ep->ipv6;
     piece[4].s = ep->host;
@@ -274,7 +275,6 @@ static void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_c
     piece[9].n = sizeof(AUTH_LINE) - 1;
     piece[10].s = ctx->bearer_token;
     piece[10].n = token_len;
-    piece[11].s = op->tail;
     piece[11].n = op->tail_len;
     for (size_t i = 0; i < sizeof(piece) / sizeof(piece[0]); i++) {
         if (i == 3 && op->path_rest != NULL) {
@@ -331,7 +331,7 @@ static CCAT_HOT_INLINE void put_head(ccat_writer_t *w, const ccat_op_t *op, cons
             p = cpy(cpy(p, UA_LINE, sizeof(UA_LINE) - 1), platform, platform_len);
             p = cpy(p, AUTH_LINE, sizeof(AUTH_LINE) - 1);
         }
-        cpy(cpy(p, ctx->bearer_token, token_len), op->tail, op->tail_len);
+        cpy(cpy(p, ctx->bearer_token, token_len), op->line + line_len, op->tail_len);
     }
 }
 #endif
@@ -487,14 +487,15 @@ static CCAT_HOT_INLINE void create_body(ccat_writer_t *w, const void *in)
     ccat_put(w, lit + brace, 1);
 }
 
-/* CCAT_OP()'s line and tail in one array without NULs (the lengths are
- * the op's). The shortest body, {"name":"x"}, has a two-digit length. */
+/* CCAT_OP()'s line and tail, in one array as CCAT_OP() puts them, here
+ * without the NUL (the lengths are the op's). The shortest body,
+ * {"name":"x"}, has a two-digit length. */
 #define CREATE_LINE "PUT /v1/accessTokens HTTP/1.1\r\nHost: "
 #define CREATE_TAIL "\r\nContent-Type: application/json\r\nContent-Length: 00\r\n\r\n"
 static const char create_text[sizeof(CREATE_LINE CREATE_TAIL) - 1] = CREATE_LINE CREATE_TAIL;
-static const ccat_op_t create_op = {create_text, create_text + sizeof(CREATE_LINE) - 1, NULL,
-                                    create_body, sizeof("PUT ") - 1,
-                                    sizeof(CREATE_LINE) - sizeof("PUT "), sizeof(CREATE_TAIL) - 1, 2};
+static const ccat_op_t create_op = {create_text, NULL, create_body, sizeof("PUT ") - 1,
+                                    sizeof(CREATE_LINE) - sizeof("PUT "),
+                                    sizeof(CREATE_TAIL) - 1, 2};
 
 ccat_status_t ccat_create_request_write(const ccat_request_ctx_t *ctx,
                                         const ccat_create_params_t *params,

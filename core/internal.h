@@ -151,20 +151,19 @@ typedef struct ccat_op {
     /** The request line up to the Host value, "PUT /v1/accessTokens
      * HTTP/1.1\r\nHost: " (or, with @c path_rest, up to the path's end so
      * far); the endpoint's base path goes in after its first @c method_len
-     * bytes, the method and its space. */
+     * bytes, the method and its space. Right after it (no pointer of its
+     * own), the tail: the header lines after the Authorization value, to
+     * the end of the head, complete lines and the blank line. With a body,
+     * the tail's last line is "Content-Length: " and @c body_digits
+     * placeholder digits, which the body's length replaces. */
     const char *line;
-    /** The header lines after the Authorization value, to the end of the
-     * head: complete lines and the blank line. With a body, its last line is
-     * "Content-Length: " and @c body_digits placeholder digits, which the
-     * body's length replaces. */
-    const char *tail;
     /** Writes the rest of the request line (DeleteAccessToken's id, then
      * " HTTP/1.1\r\nHost: "); NULL: @c line is complete. */
     void (*path_rest)(ccat_writer_t *w, const void *in);
     /** Writes the JSON body; NULL: none. */
     void (*body)(ccat_writer_t *w, const void *in);
-    /** Lengths: the method's (with its space), the rest of @c line's (what
-     * goes after the base path: no subtraction to find it), @c tail's. */
+    /** Lengths: the method's (with its space), the rest of the line's (what
+     * goes after the base path: no subtraction to find it), the tail's. */
     uint8_t method_len, rest_len, tail_len;
     /** The fewest digits the body's length can have (1 or 2): the tail has
      * that many placeholder digits, so that the length goes in place (and
@@ -174,7 +173,7 @@ typedef struct ccat_op {
 
 /** A ccat_op_t from string literals (their lengths computed at compile time). */
 #define CCAT_OP(method, line, tail, path_rest, body, body_digits)                         \
-    {method line, (tail), (path_rest), (body), sizeof(method) - 1, sizeof(line) - 1,      \
+    {method line tail, (path_rest), (body), sizeof(method) - 1, sizeof(line) - 1,         \
      sizeof(tail) - 1, (body_digits)}
 
 /**
