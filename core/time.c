@@ -256,7 +256,8 @@ static int32_t zone_offset(const char *s, size_t n)
  * and stores at v (and on); ':' does not end one (the radices make
  * "hh:mm:ss" h * 3600 + m * 60 + s). Returns the last field, or
  * UINT32_MAX (beyond every range) at a byte that is not a digit below its
- * radix: then the fields at v are not all written. */
+ * radix or not the layout's ':' (then the fields at v are not all
+ * written); the other separators are the round trip's to check. */
 static CCAT_SMALL_NOINLINE uint32_t read_text(const char *s, const char *lay, size_t n, uint32_t *v)
 {
     uint32_t x = 0;
@@ -270,6 +271,8 @@ static CCAT_SMALL_NOINLINE uint32_t read_text(const char *s, const char *lay, si
         } else if (r != ':') {
             *v++ = x;
             x = 0;
+        } else if (d != ':' - '0') {
+            return UINT32_MAX;
         }
     }
     return x;
@@ -277,14 +280,14 @@ static CCAT_SMALL_NOINLINE uint32_t read_text(const char *s, const char *lay, si
 
 /* Zone "Z", "z", "+hh:mm" or "-hh:mm" of n bytes: seconds east of UTC, or 1
  * (never an offset). "hh:mm" is read with the time's layout: its digits
- * are checked there (the minute's tens below 6), and hh <= 23 is the
- * minute of the day below 1440. */
+ * and ':' are checked there (the minute's tens below 6), and hh <= 23 is
+ * the minute of the day below 1440. */
 static int32_t zone_offset(const char *s, size_t n)
 {
     if (n == 1 && (*s | 0x20) == 'z') {
         return 0;
     }
-    if (n != 6 || (*s != '+' && *s != '-') || s[3] != ':') {
+    if (n != 6 || (*s != '+' && *s != '-')) {
         return 1;
     }
     uint32_t min = read_text(s + 1, layout + 11, 5, NULL);
