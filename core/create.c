@@ -18,8 +18,8 @@ typedef struct create_in {
 #ifndef __OPTIMIZE_SIZE__
     int plain; /* 1: printable ASCII without '"' or '\\' (its own JSON text) */
 #else
-    /* -Os: the expiry's text and closing quote, written by the range check
-     * (ccat_time_format() checks the range: no check of its own here). */
+    /* -Os: the expiry's text, written by the range check (ccat_time_format()
+     * checks the range: no check of its own here). */
     char expires[CCAT_TIME_TEXT_MAX];
     size_t expires_len;
 #endif
@@ -84,8 +84,7 @@ static CCAT_HOT_INLINE ccat_status_t params_check(const ccat_create_params_t *pa
         if (k < 0) {
             return (ccat_status_t)k; /* CCAT_ERR_EXPIRES_RANGE */
         }
-        c->expires[k] = '"'; /* in place of the NUL */
-        c->expires_len = (size_t)k + 1;
+        c->expires_len = (size_t)k;
 #else
         if (!CCAT_TIME_IN_RANGE(params->expires_time)) {
             return CCAT_ERR_EXPIRES_RANGE;
@@ -467,9 +466,11 @@ static CCAT_HOT_INLINE void create_body(ccat_writer_t *w, const void *in)
         return;
     }
 #endif
-    /* The body's fixed texts in one array (one address to load), no NULs. */
-    static const char lit[sizeof(NAME_KEY EXPIRES_KEY "}") - 1] = NAME_KEY EXPIRES_KEY "}";
-    const size_t expires_key = sizeof(NAME_KEY) - 1, brace = sizeof(NAME_KEY EXPIRES_KEY) - 1;
+    /* The body's fixed texts in one array (one address to load), no NULs;
+     * the expiry's closing quote is the one before the '}' (put with it). */
+    static const char lit[sizeof(NAME_KEY EXPIRES_KEY "\"}") - 1] = NAME_KEY EXPIRES_KEY "\"}";
+    const size_t expires_key = sizeof(NAME_KEY) - 1, brace = sizeof(NAME_KEY EXPIRES_KEY "\"") - 1;
+    size_t quote = 0; /* 1: the expiry's closing quote goes before the '}' */
     ccat_put(w, lit, expires_key);
     ccat_put_json(w, params->name, c->name_len);
     if (params->has_expires_time) {
@@ -479,12 +480,12 @@ static CCAT_HOT_INLINE void create_body(ccat_writer_t *w, const void *in)
 #else
         char text[CCAT_TIME_TEXT_MAX];
         size_t n = (size_t)ccat_time_format(params->expires_time, text); /* in range: checked */
-        text[n++] = '"';                                                  /* in place of the NUL */
 #endif
-        ccat_put(w, lit + expires_key, brace - expires_key);
+        ccat_put(w, lit + expires_key, sizeof(EXPIRES_KEY) - 1);
         ccat_put(w, text, n);
+        quote = 1;
     }
-    ccat_put(w, lit + brace, 1);
+    ccat_put(w, lit + brace - quote, 1 + quote);
 }
 
 /* CCAT_OP()'s line and tail, in one array as CCAT_OP() puts them, here
