@@ -111,8 +111,9 @@ static uint64_t div_us(uint64_t us, uint32_t *rem)
     for (unsigned i = 0; i < 64; i++) {
         r = r << 1 | (uint32_t)(us >> 63);
         us <<= 1;
-        if (r >= US_PER_S) {
-            r -= US_PER_S;
+        uint32_t t = r - US_PER_S; /* r < 2 * US_PER_S: t below 2^31 when r >= US_PER_S */
+        if ((t >> 31) == 0) {
+            r = t;
             us |= 1;
         }
     }
