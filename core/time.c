@@ -63,12 +63,17 @@ static CCAT_HOT_INLINE size_t put_text(char *out, uint32_t days, uint32_t sod, u
     uint32_t yoc = n2 / 1461, doy = n2 % 1461 / 4;
     uint32_t n3 = 2141 * doy + 197913; /* month in the high half, day in the low */
     uint32_t m = n3 >> 16, d = (n3 & 0xffff) / 2141 + 1;
-    uint32_t y = 100 * century + yoc, next = doy >= 306; /* January, February: months 13, 14 */
+    uint32_t y = 100 * century + yoc; /* January, February: months 13, 14 of year y */
 
 #ifdef __OPTIMIZE_SIZE__
     /* -Os: one loop from the last digit back over the layout. */
-    /* The date as YYYYMMDD: the next year's months 13 and 14 are its 1 and 2 (+ 10000 - 1200). */
-    uint32_t v[3] = {frac, sod, (y * 100 + m) * 100 + d + next * 8800};
+    /* The date as YYYYMMDD: the next year's months 13 and 14 are its 1
+     * and 2 (YYYYMM + 100 - 12). */
+    uint32_t ym = y * 100 + m;
+    if (m > 12) {
+        ym += 88;
+    }
+    uint32_t v[3] = {frac, sod, ym * 100 + d};
     size_t n = frac != 0 ? 26 : 19;
     out[n] = 'Z';
     for (size_t i = n; i-- > 0;) {
@@ -83,6 +88,7 @@ static CCAT_HOT_INLINE size_t put_text(char *out, uint32_t days, uint32_t sod, u
     }
     return n + 1;
 #else
+    uint32_t next = m > 12;
     y += next;
     m = next ? m - 12 : m;
     char *p = dec(out, y, 4, '-');
