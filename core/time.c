@@ -73,12 +73,14 @@ static CCAT_HOT_INLINE size_t put_text(char *out, uint32_t days, uint32_t sod, u
     if (m > 12) {
         ym += 88;
     }
-    uint32_t v[3] = {frac, sod, ym * 100 + d};
+    uint32_t v[3] = {ym * 100 + d, sod, frac};
     size_t n = frac != 0 ? 26 : 19;
     out[n] = 'Z';
     for (size_t i = n; i-- > 0;) {
         unsigned r = (unsigned char)layout[i];
-        uint32_t *x = &v[(i < 19) + (i < 10)];
+        /* The field of digit i: 0..9 the date, 11..18 the second, 20..25
+         * the fraction ((i * 7) >> 6 is 0, 1, 2 there: no comparisons). */
+        uint32_t *x = &v[(i * 7) >> 6];
         if (r > 10) {
             out[i] = (char)r;
         } else {
