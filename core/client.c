@@ -22,8 +22,14 @@ static const events_t events = {"attempt", "connect", "reuse", "connected", "sta
 
 static void trace(const ccat_client_t *c, size_t event, long value)
 {
+    const char *name = (const char *)&events + event;
+#if defined(__OPTIMIZE_SIZE__) && (defined(__GNUC__) || defined(__clang__))
+    /* -Os: the name computed before the test, not after: it then needs no
+     * register of its own beside the four arguments' (-4 B on Cortex-M). */
+    __asm__("" : "+r"(name));
+#endif
     if (c->trace != NULL) {
-        c->trace(c->trace_ctx, (const char *)&events + event, value);
+        c->trace(c->trace_ctx, name, value);
     }
 }
 
@@ -191,6 +197,9 @@ static CCAT_SMALL_NOINLINE int32_t round_trip(ccat_client_t *c, size_t len)
     if (st != CCAT_OK || !c->resp.keep_alive) {
         disconnect(c);
     }
+    if (st == CCAT_OK) { /* here, not in attempt(): fewer registers there */
+        trace(c, EV(status), c->resp.status);
+    }
     /* Clear the request's bytes the response has not overwritten; after a
      * failure, the response too. */
     size_t used = c->resp.used, kept = st == CCAT_OK ? used : 0;
@@ -212,11 +221,28 @@ static int32_t attempt(ccat_client_t *c, const ccat_request_ctx_t *rc, ccat_writ
     if (st == CCAT_OK) {
         st = round_trip(c, len);
     }
-    if (st != CCAT_OK) {
-        return st;
+    return st == CCAT_OK ? read(&c->resp, out, &c->error) : st;
+}
+
+/* After failed attempt @p n: when standard mode retries @p st, takes the
+ * retry's quota, waits its back-off and returns the quota taken; else 0.
+ * A function of its own, inlined or not as gcc likes: -O2 then lays out
+ * ccat_client_call()'s loop as before ccat_retry_delay_ms() shifted 500. */
+static uint32_t retry_wait(ccat_client_t *c, unsigned n, ccat_status_t st)
+{
+    if (n >= c->cfg.max_attempts) {
+        return 0;
     }
-    trace(c, EV(status), c->resp.status);
-    return read(&c->resp, out, &c->error);
+    uint32_t spent = ccat_retry_cost(st, &c->error);
+    if (spent == 0 || c->retry_quota < spent) {
+        return 0;
+    }
+    c->retry_quota -= spent;
+    const ccat_platform_t *p = c->cfg.platform_hooks;
+    uint32_t delay = ccat_retry_delay_ms(n, p->random_u32 ? p->random_u32(p->ctx) : 0);
+    trace(c, EV(delay), (long)delay);
+    wait_ms(c, delay);
+    return spent;
 }
 
 ccat_status_t ccat_client_call(ccat_client_t *c, ccat_write_fn write, const void *in,
@@ -236,18 +262,9 @@ ccat_status_t ccat_client_call(ccat_client_t *c, ccat_write_fn write, const void
             }
             return CCAT_OK;
         }
-        if (n >= c->cfg.max_attempts) {
+        if ((spent = retry_wait(c, n, st)) == 0) {
             return st;
         }
-        spent = ccat_retry_cost(st, &c->error);
-        if (spent == 0 || c->retry_quota < spent) {
-            return st;
-        }
-        c->retry_quota -= spent;
-        const ccat_platform_t *p = c->cfg.platform_hooks;
-        uint32_t delay = ccat_retry_delay_ms(n, p->random_u32 ? p->random_u32(p->ctx) : 0);
-        trace(c, EV(delay), (long)delay);
-        wait_ms(c, delay);
     }
 }
 
@@ -258,9 +275,13 @@ ccat_status_t ccat_client_init(ccat_client_t *c, const ccat_client_config_t *cfg
         cfg->platform_hooks->now_ms == NULL) {
         return CCAT_ERR_ARGUMENT;
     }
-    memset(c, 0, sizeof(*c));
-    /* A call: gcc -Os copies 40 bytes with an inline loop, for memcpy() too. */
-    memmove(&c->cfg, cfg, sizeof(*cfg));
+    /* The copy first, then the rest cleared: @p cfg may be the client's own
+     * (re-initialising it), or anywhere else in it, as memmove() allows. A
+     * call: gcc -Os copies 40 bytes with an inline loop, for memcpy() too;
+     * the rest starts at its result plus 40 (no other register kept). */
+    _Static_assert(offsetof(ccat_client_t, cfg) == 0, "cfg first: the rest follows it");
+    char *rest = (char *)memmove(&c->cfg, cfg, sizeof(*cfg)) + sizeof(*cfg);
+    memset(rest, 0, sizeof(*c) - sizeof(*cfg));
     if (c->cfg.endpoint_url == NULL) {
         c->cfg.endpoint_url = CCAT_ENDPOINT_DEFAULT;
     }
@@ -293,9 +314,12 @@ void ccat_client_wipe(ccat_client_t *c)
         disconnect(c);
     }
     ccat_wipe(c->cfg.buffer, c->cfg.buffer_size);
-    /* The last response and error, adjacent: one wipe. */
-    _Static_assert(offsetof(ccat_client_t, resp) < offsetof(ccat_client_t, error) &&
-                       offsetof(ccat_client_t, error) < offsetof(ccat_client_t, trace),
-                   "resp, then error, then trace");
-    ccat_wipe(&c->resp, offsetof(ccat_client_t, trace) - offsetof(ccat_client_t, resp));
+    /* The last response and error, adjacent: one wipe (up to the endpoint,
+     * which follows them). */
+    _Static_assert(offsetof(ccat_client_t, error) ==
+                           offsetof(ccat_client_t, resp) + sizeof(ccat_http_response_t) &&
+                       offsetof(ccat_client_t, endpoint) ==
+                           offsetof(ccat_client_t, error) + sizeof(ccat_error_t),
+                   "resp, then error, then endpoint");
+    ccat_wipe(&c->resp, offsetof(ccat_client_t, endpoint) - offsetof(ccat_client_t, resp));
 }

@@ -18,8 +18,8 @@ typedef struct create_in {
 #ifndef __OPTIMIZE_SIZE__
     int plain; /* 1: printable ASCII without '"' or '\\' (its own JSON text) */
 #else
-    /* -Os: the expiry's text and closing quote, written by the range check
-     * (ccat_time_format() checks the range: no check of its own here). */
+    /* -Os: the expiry's text, written by the range check (ccat_time_format()
+     * checks the range: no check of its own here). */
     char expires[CCAT_TIME_TEXT_MAX];
     size_t expires_len;
 #endif
@@ -75,11 +75,8 @@ static CCAT_HOT_INLINE ccat_status_t params_check(const ccat_create_params_t *pa
 #else
     long n = ccat_utf8_count(params->name, len);
 #endif
-    if (n < 0) {
-        return CCAT_ERR_NAME_UTF8;
-    }
-    if (n < 1 || n > NAME_MAX_CODE_POINTS) {
-        return CCAT_ERR_NAME_LENGTH;
+    if ((unsigned long)n - 1 >= NAME_MAX_CODE_POINTS) { /* one test: n is -1 when not UTF-8 */
+        return n < 0 ? CCAT_ERR_NAME_UTF8 : CCAT_ERR_NAME_LENGTH;
     }
     if (params->has_expires_time) {
 #ifdef __OPTIMIZE_SIZE__
@@ -87,8 +84,7 @@ static CCAT_HOT_INLINE ccat_status_t params_check(const ccat_create_params_t *pa
         if (k < 0) {
             return (ccat_status_t)k; /* CCAT_ERR_EXPIRES_RANGE */
         }
-        c->expires[k] = '"'; /* in place of the NUL */
-        c->expires_len = (size_t)k + 1;
+        c->expires_len = (size_t)k;
 #else
         if (!CCAT_TIME_IN_RANGE(params->expires_time)) {
             return CCAT_ERR_EXPIRES_RANGE;
@@ -243,31 +239,42 @@ static void put_head(ccat_writer_t *w, const ccat_op_t *op, const ccat_request_c
                      const void *in, size_t token_len)
 {
     const ccat_endpoint_t *ep = ctx->endpoint;
-    /* ":port" unless it is the scheme's (formatted either way: less code). */
-    char port[8], *port_end = port + sizeof(port), *port_start = digits(port_end, ep->port) - 1;
-    *port_start = ':';
     /* The fixed pieces in one array (one address to load, the others
      * offsets from it): the brackets, the two lines, the default platform. */
     static const char fixed[] = "[]" UA_LINE AUTH_LINE CCAT_PLATFORM_STRING;
     const size_t ua = 2, auth = sizeof("[]" UA_LINE) - 1, dflt = sizeof("[]" UA_LINE AUTH_LINE) - 1;
     const char *platform = ctx->platform != NULL ? ctx->platform : fixed + dflt;
-    const struct {
+    struct {
         const char *s;
         size_t n;
-    } piece[] = {
-        {op->line, op->method_len},
-        {ep->base_path, ep->base_path_len},
-        {op->line + op->method_len, op->line_len - op->method_len},
-        {fixed, ep->ipv6}, /* an IPv6 literal goes in brackets */
-        {ep->host, strlen(ep->host)},
-        {fixed + 1, ep->ipv6},
-        {port_start, ep->port_explicit ? (size_t)(port_end - port_start) : 0},
-        {fixed + ua, sizeof(UA_LINE) - 1},
-        {platform, strlen(platform)},
-        {fixed + auth, sizeof(AUTH_LINE) - 1},
-        {ctx->bearer_token, token_len},
-        {op->tail, op->tail_len},
-    };
+    } piece[12];
+    piece[4].n = strlen(ep->host);
+    piece[8].n = strlen(platform);
+    /* ":port" unless it is the scheme's (formatted either way: less code). */
+    char port[8], *port_end = port + sizeof(port), *port_start = digits(port_end, ep->port) - 1;
+    *port_start = ':';
+    piece[0].s = op->line;
+    piece[0].n = op->method_len;
+    piece[1].s = ep->base_path;
+    piece[1].n = ep->base_path_len;
+    piece[2].s = op->line + op->method_len;
+    piece[2].n = op->rest_len;
+    piece[11].s = piece[2].s + piece[2].n; /* the tail follows the line */
+    piece[3].s = fixed; /* an IPv6 literal goes in brackets */
+    piece[3].n = ep->ipv6;
+    piece[4].s = ep->host;
+    piece[5].s = fixed + 1;
+    piece[5].n = ep->ipv6;
+    piece[6].s = port_start;
+    piece[6].n = ep->port_explicit ? (size_t)(port_end - port_start) : 0;
+    piece[7].s = fixed + ua;
+    piece[7].n = sizeof(UA_LINE) - 1;
+    piece[8].s = platform;
+    piece[9].s = fixed + auth;
+    piece[9].n = sizeof(AUTH_LINE) - 1;
+    piece[10].s = ctx->bearer_token;
+    piece[10].n = token_len;
+    piece[11].n = op->tail_len;
     for (size_t i = 0; i < sizeof(piece) / sizeof(piece[0]); i++) {
         if (i == 3 && op->path_rest != NULL) {
             op->path_rest(w, in);
@@ -286,13 +293,14 @@ static CCAT_HOT_INLINE void put_head(ccat_writer_t *w, const ccat_op_t *op, cons
 {
     const ccat_endpoint_t *ep = ctx->endpoint;
     size_t base_len = ep->base_path_len;
-    char *p = take(w, base_len + op->line_len);
+    size_t line_len = op->method_len + (size_t)op->rest_len;
+    char *p = take(w, base_len + line_len);
     if (p != NULL) {
         if (base_len == 0) { /* the usual endpoint: one copy */
-            cpy(p, op->line, op->line_len);
+            cpy(p, op->line, line_len);
         } else {
             p = cpy(cpy(p, op->line, op->method_len), ep->base_path, base_len);
-            cpy(p, op->line + op->method_len, op->line_len - op->method_len);
+            cpy(p, op->line + op->method_len, op->rest_len);
         }
     }
     if (op->path_rest != NULL) {
@@ -322,7 +330,7 @@ static CCAT_HOT_INLINE void put_head(ccat_writer_t *w, const ccat_op_t *op, cons
             p = cpy(cpy(p, UA_LINE, sizeof(UA_LINE) - 1), platform, platform_len);
             p = cpy(p, AUTH_LINE, sizeof(AUTH_LINE) - 1);
         }
-        cpy(cpy(p, ctx->bearer_token, token_len), op->tail, op->tail_len);
+        cpy(cpy(p, ctx->bearer_token, token_len), op->line + line_len, op->tail_len);
     }
 }
 #endif
@@ -458,9 +466,11 @@ static CCAT_HOT_INLINE void create_body(ccat_writer_t *w, const void *in)
         return;
     }
 #endif
-    /* The body's fixed texts in one array (one address to load), no NULs. */
-    static const char lit[sizeof(NAME_KEY EXPIRES_KEY "}") - 1] = NAME_KEY EXPIRES_KEY "}";
-    const size_t expires_key = sizeof(NAME_KEY) - 1, brace = sizeof(NAME_KEY EXPIRES_KEY) - 1;
+    /* The body's fixed texts in one array (one address to load), no NULs;
+     * the expiry's closing quote is the one before the '}' (put with it). */
+    static const char lit[sizeof(NAME_KEY EXPIRES_KEY "\"}") - 1] = NAME_KEY EXPIRES_KEY "\"}";
+    const size_t expires_key = sizeof(NAME_KEY) - 1, brace = sizeof(NAME_KEY EXPIRES_KEY "\"") - 1;
+    size_t quote = 0; /* 1: the expiry's closing quote goes before the '}' */
     ccat_put(w, lit, expires_key);
     ccat_put_json(w, params->name, c->name_len);
     if (params->has_expires_time) {
@@ -470,21 +480,22 @@ static CCAT_HOT_INLINE void create_body(ccat_writer_t *w, const void *in)
 #else
         char text[CCAT_TIME_TEXT_MAX];
         size_t n = (size_t)ccat_time_format(params->expires_time, text); /* in range: checked */
-        text[n++] = '"';                                                  /* in place of the NUL */
 #endif
-        ccat_put(w, lit + expires_key, brace - expires_key);
+        ccat_put(w, lit + expires_key, sizeof(EXPIRES_KEY) - 1);
         ccat_put(w, text, n);
+        quote = 1;
     }
-    ccat_put(w, lit + brace, 1);
+    ccat_put(w, lit + brace - quote, 1 + quote);
 }
 
-/* CCAT_OP()'s line and tail in one array without NULs (the lengths are
- * the op's). The shortest body, {"name":"x"}, has a two-digit length. */
+/* CCAT_OP()'s line and tail, in one array as CCAT_OP() puts them, here
+ * without the NUL (the lengths are the op's). The shortest body,
+ * {"name":"x"}, has a two-digit length. */
 #define CREATE_LINE "PUT /v1/accessTokens HTTP/1.1\r\nHost: "
 #define CREATE_TAIL "\r\nContent-Type: application/json\r\nContent-Length: 00\r\n\r\n"
 static const char create_text[sizeof(CREATE_LINE CREATE_TAIL) - 1] = CREATE_LINE CREATE_TAIL;
-static const ccat_op_t create_op = {create_text, create_text + sizeof(CREATE_LINE) - 1, NULL,
-                                    create_body, sizeof("PUT ") - 1, sizeof(CREATE_LINE) - 1,
+static const ccat_op_t create_op = {create_text, NULL, create_body, sizeof("PUT ") - 1,
+                                    sizeof(CREATE_LINE) - sizeof("PUT "),
                                     sizeof(CREATE_TAIL) - 1, 2};
 
 ccat_status_t ccat_create_request_write(const ccat_request_ctx_t *ctx,
@@ -625,20 +636,24 @@ static int read_token(ccat_http_response_t *resp, ccat_access_token_t *tok)
     }
     int at[4];
     ccat_json_members(resp->body, toks, n, 0, token_keys, 4, at);
-    const char *v[4];
-    size_t len[4];
-    for (int i = 0; i < 4; i++) {
-        ccat_status_t st = ccat_member_string(resp->body, toks, at[i], &v[i], &len[i]);
-        if (st != CCAT_OK || len[i] == 0) {
+    /* Each value with its length (one pointer to advance, not two arrays). */
+    struct {
+        const char *v;
+        size_t len;
+    } m[4], *p = m;
+    for (const int *a = at; a != at + 4; a++, p++) {
+        ccat_status_t st = ccat_member_string(resp->body, toks, *a, &p->v, &p->len);
+        if (st != CCAT_OK || p->len == 0) {
             return st != CCAT_OK ? st : CCAT_ERR_RESPONSE_TYPE;
         }
     }
-    tok->secret = v[0];
-    tok->secret_len = len[0];
-    tok->name = v[1];
-    tok->access_token_id = v[2];
-    return ccat_time_parse(v[3], len[3], &tok->expires_time) == CCAT_OK ? CCAT_OK
-                                                                         : CCAT_ERR_RESPONSE_TYPE;
+    tok->secret = m[0].v;
+    tok->secret_len = m[0].len;
+    tok->name = m[1].v;
+    tok->access_token_id = m[2].v;
+    return ccat_time_parse(m[3].v, m[3].len, &tok->expires_time) == CCAT_OK
+               ? CCAT_OK
+               : CCAT_ERR_RESPONSE_TYPE;
 }
 #endif
 

@@ -54,13 +54,13 @@ static void string_at(char *js, const jsmntok_t *toks, const int *at, int k, con
  * terminated; else the message stays NULL. */
 static void body_as_message(ccat_http_response_t *resp, ccat_error_t *err)
 {
-    size_t room = resp->cap - (size_t)(resp->body - resp->buf);
-    if (resp->body_len == 0 || resp->body_len >= room ||
-        ccat_utf8_count(resp->body, resp->body_len) < 0) {
+    char *body = resp->body;
+    size_t len = resp->body_len;
+    if (len == 0 || body + len >= resp->buf + resp->cap || ccat_utf8_count(body, len) < 0) {
         return;
     }
-    resp->body[resp->body_len] = '\0';
-    err->message = resp->body;
+    body[len] = '\0';
+    err->message = body;
 }
 
 /* "aws.protocols#Foo:http://..." -> "Foo", in place: what follows the last
@@ -84,8 +84,11 @@ ccat_status_t ccat_error_read(ccat_http_response_t *resp, ccat_error_t *err)
 {
     /* Pairs read as one (see string_at()); K_NONE ends the last one. */
     enum { K_MSG, K_MSG2, K_CODE, K_CODE2, K_TYPE, K_NONE };
-    static const char keys[] = "\7" "message" "\7" "Message" "\4" "code" "\4" "Code" "\6" "__type";
-    const char *code = resp->error_type;
+#define KEYS "\7" "message" "\7" "Message" "\4" "code" "\4" "Code" "\6" "__type"
+    /* Without the NUL: the names are read by their lengths (-1 B). */
+    static const char keys[sizeof(KEYS) - 1] = KEYS;
+#undef KEYS
+    err->code = resp->error_type; /* trimmed below */
     jsmntok_t *toks;
     int n = ccat_body_parse(resp, &toks);
     if (n > 0) {
@@ -95,7 +98,7 @@ ccat_status_t ccat_error_read(ccat_http_response_t *resp, ccat_error_t *err)
         /* "Message" only when "message" is absent; "Code" only when "code" is;
          * "__type" when neither gives a string. */
         for (int k = K_MSG; k <= K_TYPE; k += 2) {
-            const char **to = k == K_MSG ? &err->message : &code; /* message: NULL so far */
+            const char **to = k == K_MSG ? &err->message : &err->code; /* message: NULL so far */
             if (*to == NULL) {
                 string_at(resp->body, toks, at, k, to);
             }
@@ -103,7 +106,7 @@ ccat_status_t ccat_error_read(ccat_http_response_t *resp, ccat_error_t *err)
     } else if (n != CCAT_ERR_RESPONSE_TYPE) {
         body_as_message(resp, err); /* message: NULL so far */
     }
-    err->code = trim_code((char *)(uintptr_t)code);
+    err->code = trim_code((char *)(uintptr_t)err->code);
     int i = ccat_code_index(err->code);
     return i >= 0 && i < CCAT_CODES_MODELED ? (ccat_status_t)(CCAT_ERR_SVC_ACCESS_DENIED - i)
                                             : CCAT_ERR_SVC_OTHER;

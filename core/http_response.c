@@ -237,8 +237,8 @@ static const char *number(const char *p, const char *e, unsigned base, uint64_t 
     for (; p < e; p++) {
         unsigned c = (unsigned char)*p, d = c - '0';
         if (d > 9) {
-            d = (c | 0x20) - 'a';
-            d = d < 26 ? d + 10 : 99;
+            d = (c | 0x20) - ('a' - 10); /* 'a'-'z': 10..35; '@' and '`': 9 */
+            d = d < 10 ? 99 : d;
         }
         if (d >= base) {
             break;

@@ -120,10 +120,18 @@ static inline uint32_t ccat_retry_cost(int st, const ccat_error_t *err)
  * Inline: the client's retry loop is its one caller. */
 static inline uint32_t ccat_retry_delay_ms(unsigned attempt, uint32_t random)
 {
-    uint32_t cap = CCAT_RETRY_MAX_BACKOFF_MS;
-    if (attempt < 16 && (1000u << (attempt - 1)) < cap) {
-        cap = 1000u << (attempt - 1);
-    }
+#define CCAT_BELOW_CAP_(a) ((1000u << (a)) < CCAT_RETRY_MAX_BACKOFF_MS)
+    /* How many attempts (up to 15) back off by less than the cap: 1000 << (a - 1)
+     * grows with a, so those are attempts 1..below. It is 500 << a: no
+     * subtraction. */
+    enum {
+        below = CCAT_BELOW_CAP_(0) + CCAT_BELOW_CAP_(1) + CCAT_BELOW_CAP_(2) + CCAT_BELOW_CAP_(3) +
+                CCAT_BELOW_CAP_(4) + CCAT_BELOW_CAP_(5) + CCAT_BELOW_CAP_(6) + CCAT_BELOW_CAP_(7) +
+                CCAT_BELOW_CAP_(8) + CCAT_BELOW_CAP_(9) + CCAT_BELOW_CAP_(10) + CCAT_BELOW_CAP_(11) +
+                CCAT_BELOW_CAP_(12) + CCAT_BELOW_CAP_(13) + CCAT_BELOW_CAP_(14)
+    };
+#undef CCAT_BELOW_CAP_
+    uint32_t cap = attempt <= below ? 500u << attempt : CCAT_RETRY_MAX_BACKOFF_MS;
     /* random / 2^32 is uniform in [0, 1). */
     return (uint32_t)(((uint64_t)random * cap) >> 32);
 }
@@ -151,19 +159,20 @@ typedef struct ccat_op {
     /** The request line up to the Host value, "PUT /v1/accessTokens
      * HTTP/1.1\r\nHost: " (or, with @c path_rest, up to the path's end so
      * far); the endpoint's base path goes in after its first @c method_len
-     * bytes, the method and its space. */
+     * bytes, the method and its space. Right after it (no pointer of its
+     * own), the tail: the header lines after the Authorization value, to
+     * the end of the head, complete lines and the blank line. With a body,
+     * the tail's last line is "Content-Length: " and @c body_digits
+     * placeholder digits, which the body's length replaces. */
     const char *line;
-    /** The header lines after the Authorization value, to the end of the
-     * head: complete lines and the blank line. With a body, its last line is
-     * "Content-Length: " and @c body_digits placeholder digits, which the
-     * body's length replaces. */
-    const char *tail;
     /** Writes the rest of the request line (DeleteAccessToken's id, then
      * " HTTP/1.1\r\nHost: "); NULL: @c line is complete. */
     void (*path_rest)(ccat_writer_t *w, const void *in);
     /** Writes the JSON body; NULL: none. */
     void (*body)(ccat_writer_t *w, const void *in);
-    uint8_t method_len, line_len, tail_len; /**< the method's, and strlen() of the strings */
+    /** Lengths: the method's (with its space), the rest of the line's (what
+     * goes after the base path: no subtraction to find it), the tail's. */
+    uint8_t method_len, rest_len, tail_len;
     /** The fewest digits the body's length can have (1 or 2): the tail has
      * that many placeholder digits, so that the length goes in place (and
      * the body only moves when its length is longer). */
@@ -171,8 +180,8 @@ typedef struct ccat_op {
 } ccat_op_t;
 
 /** A ccat_op_t from string literals (their lengths computed at compile time). */
-#define CCAT_OP(method, line, tail, path_rest, body, body_digits)                      \
-    {method line, (tail), (path_rest), (body), sizeof(method) - 1, sizeof(method line) - 1, \
+#define CCAT_OP(method, line, tail, path_rest, body, body_digits)                         \
+    {method line tail, (path_rest), (body), sizeof(method) - 1, sizeof(line) - 1,         \
      sizeof(tail) - 1, (body_digits)}
 
 /**

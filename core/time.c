@@ -63,17 +63,24 @@ static CCAT_HOT_INLINE size_t put_text(char *out, uint32_t days, uint32_t sod, u
     uint32_t yoc = n2 / 1461, doy = n2 % 1461 / 4;
     uint32_t n3 = 2141 * doy + 197913; /* month in the high half, day in the low */
     uint32_t m = n3 >> 16, d = (n3 & 0xffff) / 2141 + 1;
-    uint32_t y = 100 * century + yoc, next = doy >= 306; /* January, February: months 13, 14 */
+    uint32_t y = 100 * century + yoc; /* January, February: months 13, 14 of year y */
 
 #ifdef __OPTIMIZE_SIZE__
     /* -Os: one loop from the last digit back over the layout. */
-    /* The date as YYYYMMDD: the next year's months 13 and 14 are its 1 and 2 (+ 10000 - 1200). */
-    uint32_t v[3] = {frac, sod, (y * 100 + m) * 100 + d + next * 8800};
+    /* The date as YYYYMMDD: the next year's months 13 and 14 are its 1
+     * and 2 (YYYYMM + 100 - 12). */
+    uint32_t ym = y * 100 + m;
+    if (m > 12) {
+        ym += 88;
+    }
+    uint32_t v[3] = {ym * 100 + d, sod, frac};
     size_t n = frac != 0 ? 26 : 19;
     out[n] = 'Z';
     for (size_t i = n; i-- > 0;) {
         unsigned r = (unsigned char)layout[i];
-        uint32_t *x = &v[(i < 19) + (i < 10)];
+        /* The field of digit i: 0..9 the date, 11..18 the second, 20..25
+         * the fraction ((i * 7) >> 6 is 0, 1, 2 there: no comparisons). */
+        uint32_t *x = &v[(i * 7) >> 6];
         if (r > 10) {
             out[i] = (char)r;
         } else {
@@ -83,6 +90,7 @@ static CCAT_HOT_INLINE size_t put_text(char *out, uint32_t days, uint32_t sod, u
     }
     return n + 1;
 #else
+    uint32_t next = m > 12;
     y += next;
     m = next ? m - 12 : m;
     char *p = dec(out, y, 4, '-');
@@ -111,8 +119,9 @@ static uint64_t div_us(uint64_t us, uint32_t *rem)
     for (unsigned i = 0; i < 64; i++) {
         r = r << 1 | (uint32_t)(us >> 63);
         us <<= 1;
-        if (r >= US_PER_S) {
-            r -= US_PER_S;
+        uint32_t t = r - US_PER_S; /* r < 2 * US_PER_S: t below 2^31 when r >= US_PER_S */
+        if ((t >> 31) == 0) {
+            r = t;
             us |= 1;
         }
     }
@@ -254,25 +263,34 @@ static int32_t zone_offset(const char *s, size_t n)
 /* put_text()'s loop reversed over n bytes at s, whose layout starts at lay:
  * each digit read with its radix into a field, which a '-' or a 'T' ends
  * and stores at v (and on); ':' does not end one (the radices make
- * "hh:mm:ss" h * 3600 + m * 60 + s). Returns the last field. */
+ * "hh:mm:ss" h * 3600 + m * 60 + s). Returns the last field, or
+ * UINT32_MAX (beyond every range) at a byte that is not a digit below its
+ * radix or not the layout's ':' (then the fields at v are not all
+ * written); the other separators are the round trip's to check. */
 static CCAT_SMALL_NOINLINE uint32_t read_text(const char *s, const char *lay, size_t n, uint32_t *v)
 {
     uint32_t x = 0;
     for (size_t i = 0; i < n; i++) {
-        unsigned r = (unsigned char)lay[i];
+        unsigned r = (unsigned char)lay[i], d = (unsigned char)s[i] - (unsigned)'0';
         if (r <= 10) {
-            x = x * r + (uint32_t)((unsigned char)s[i] - '0');
+            if (d >= r) {
+                return UINT32_MAX;
+            }
+            x = x * r + d;
         } else if (r != ':') {
             *v++ = x;
             x = 0;
+        } else if (d != ':' - '0') {
+            return UINT32_MAX;
         }
     }
     return x;
 }
 
 /* Zone "Z", "z", "+hh:mm" or "-hh:mm" of n bytes: seconds east of UTC, or 1
- * (never an offset). "hh:mm" is read and checked as the time's hour and
- * minute are (the same layout, the same round trip). */
+ * (never an offset). "hh:mm" is read with the time's layout: its digits
+ * and ':' are checked there (the minute's tens below 6), and hh <= 23 is
+ * the minute of the day below 1440. */
 static int32_t zone_offset(const char *s, size_t n)
 {
     if (n == 1 && (*s | 0x20) == 'z') {
@@ -282,12 +300,7 @@ static int32_t zone_offset(const char *s, size_t n)
         return 1;
     }
     uint32_t min = read_text(s + 1, layout + 11, 5, NULL);
-    char buf[CCAT_TIME_TEXT_MAX];
     if (min >= DAY_S / 60) {
-        return 1;
-    }
-    put_text(buf, 0, min * 60, 0);
-    if (memcmp(buf + 11, s + 1, 5) != 0) {
         return 1;
     }
     int32_t off = (int32_t)min * 60;
@@ -321,6 +334,9 @@ ccat_status_t ccat_time_parse(const char *s, size_t len, ccat_time_t *out)
      * second of the day (':' does not: the radices make it h * 3600 +
      * m * 60 + s). */
     uint32_t v[3], sod = read_text(s, layout, 19, v); /* the year, month and day */
+    if (sod >= DAY_S) { /* also a non-digit: v is not all read then */
+        return CCAT_ERR_TIME_FORMAT;
+    }
     uint32_t d = v[2], mo = v[1], y = v[0];
 #endif
     if (mo <= 2) { /* January, February: months 13 and 14 of the year before */
@@ -332,7 +348,7 @@ ccat_status_t ccat_time_parse(const char *s, size_t len, ccat_time_t *out)
     uint32_t days = 1461 * y / 4 - century + century / 4 + (979 * mo - 2919) / 32 + d - 1 - 306;
 #ifndef DIGIT_BYTES
     char buf[CCAT_TIME_TEXT_MAX];
-    if (days >= DAYS_MAX || sod >= DAY_S) { /* beyond put_text()'s range */
+    if (days >= DAYS_MAX) { /* beyond put_text()'s range */
         return CCAT_ERR_TIME_FORMAT;
     }
     put_text(buf, days, sod, 0);

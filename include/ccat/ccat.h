@@ -186,18 +186,26 @@ typedef void (*ccat_trace_fn)(void *ctx, const char *event, long value);
 /** @brief A blocking client: one connection, kept alive across calls. */
 typedef struct ccat_client {
     ccat_client_config_t cfg;   /**< Copy of the configuration. */
-    ccat_endpoint_t endpoint;   /**< Parsed endpoint. */
-    ccat_http_response_t resp;  /**< Last response (strings of results point into the buffer). */
-    ccat_error_t error;         /**< Details of the last failure. */
     ccat_trace_fn trace;        /**< Optional progress observer. */
     void *trace_ctx;            /**< Passed to @c trace. */
     uint32_t retry_quota;       /**< AWS standard-mode retry tokens left. */
     uint8_t connected;          /**< A kept-alive connection is open. */
     uint8_t attempts;           /**< Attempts made by the last call. */
+    ccat_http_response_t resp;  /**< Last response (strings of results point into the buffer). */
+    ccat_error_t error;         /**< Details of the last failure. */
+    /* Last: its host name is large; the members the calls use most then
+     * sit at small offsets (16-bit loads and stores on Thumb: -30 B). */
+    ccat_endpoint_t endpoint;   /**< Parsed endpoint. */
 } ccat_client_t;
 
 /**
  * @brief Set up a client (no I/O happens here).
+ *
+ * @p cfg is copied before anything else of @p client is cleared, so it may be
+ * the client's own configuration: `ccat_client_init(c, &c->cfg)` re-initialises
+ * a client with the configuration it has (its defaults already filled in).
+ * All else is cleared, the trace observer too; an open connection is then
+ * forgotten, not closed: call ccat_client_wipe() first.
  * @return CCAT_OK, CCAT_ERR_ARGUMENT or CCAT_ERR_ENDPOINT.
  */
 ccat_status_t ccat_client_init(ccat_client_t *client, const ccat_client_config_t *cfg);

@@ -52,8 +52,9 @@ typedef struct ccat_http_response {
     size_t cap;               /**< Private: its size. */
     size_t used;              /**< Bytes stored (head, then head + decoded body). */
     size_t scan;              /**< Head: where the search for the blank line resumes. */
-    uint64_t length;          /**< Private: Content-Length value (up to 2^63 - 1). */
     size_t remaining;         /**< Private: body bytes still expected (ones that fit the buffer). */
+    uint64_t length;          /**< Private: Content-Length value (up to 2^63 - 1); last, so that
+                                   on 32-bit targets it needs no padding before it. */
 } ccat_http_response_t;
 
 /**

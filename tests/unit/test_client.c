@@ -280,6 +280,46 @@ static void check_limits(void)
     CHECK_EQ_INT(ccat_client_init(&c, &cfg), CCAT_ERR_ARGUMENT);
 }
 
+/* The back-off's cap: 2^(attempt - 1) s up to CCAT_RETRY_MAX_BACKOFF_MS, for
+ * every attempt a uint8_t max_attempts allows; random scales it. */
+static void check_backoff(void)
+{
+    uint32_t cap = 1000;
+    for (unsigned a = 1; a <= 255; a++) {
+        uint32_t want = cap < CCAT_RETRY_MAX_BACKOFF_MS ? cap : CCAT_RETRY_MAX_BACKOFF_MS;
+        CHECK_EQ_INT(ccat_retry_delay_ms(a, UINT32_MAX), want - 1);
+        CHECK_EQ_INT(ccat_retry_delay_ms(a, 0x80000000u), want / 2);
+        CHECK_EQ_INT(ccat_retry_delay_ms(a, 0), 0);
+        cap = cap < CCAT_RETRY_MAX_BACKOFF_MS ? cap * 2 : cap;
+    }
+}
+
+/* Re-initialising a client from its own configuration keeps it (the copy
+ * comes before the clearing), defaults included. */
+static void check_reinit(void)
+{
+    ccat_client_t c;
+    ccat_access_token_t tok;
+    setup(&c, 0, R201, R201, NULL);
+    CHECK_EQ_INT(ccat_create_access_token(&c, &params, &tok), CCAT_OK);
+    ccat_client_wipe(&c);
+    c.cfg.read_timeout_ms = 0; /* a default to fill in again */
+    CHECK_EQ_INT(ccat_client_init(&c, &c.cfg), CCAT_OK);
+    CHECK(c.cfg.buffer == buffer && c.cfg.buffer_size == sizeof(buffer));
+    CHECK(c.cfg.transport == &transport && c.cfg.platform_hooks == &platform);
+    CHECK_EQ_STR(c.cfg.bearer_token, TOKEN);
+    CHECK_EQ_STR(c.endpoint.host, "api.test");
+    CHECK_EQ_INT(c.endpoint.port, 8443);
+    CHECK_EQ_INT(c.cfg.connect_timeout_ms, 5000);
+    CHECK_EQ_INT(c.cfg.read_timeout_ms, CCAT_READ_TIMEOUT_MS_DEFAULT);
+    CHECK_EQ_INT(c.cfg.max_attempts, CCAT_MAX_ATTEMPTS_DEFAULT);
+    CHECK_EQ_INT(c.connected, 0);
+    CHECK_EQ_INT(c.retry_quota, CCAT_RETRY_QUOTA_INITIAL);
+    CHECK_EQ_INT(ccat_create_access_token(&c, &params, &tok), CCAT_OK);
+    CHECK_EQ_STR(tok.secret, "ccpat_SECRETVALUE");
+    CHECK_EQ_INT(W.connects, 2);
+}
+
 int main(void)
 {
     check_keep_alive();
@@ -289,5 +329,7 @@ int main(void)
     check_time_left();
     check_faults();
     check_limits();
+    check_reinit();
+    check_backoff();
     return test_summary("client");
 }
