@@ -22,14 +22,8 @@ static const events_t events = {"attempt", "connect", "reuse", "connected", "sta
 
 static void trace(const ccat_client_t *c, size_t event, long value)
 {
-    const char *name = (const char *)&events + event;
-#if defined(__OPTIMIZE_SIZE__) && (defined(__GNUC__) || defined(__clang__))
-    /* -Os: the name computed before the test, not after: it then needs no
-     * register of its own beside the four arguments' (-4 B on Cortex-M). */
-    __asm__("" : "+r"(name));
-#endif
     if (c->trace != NULL) {
-        c->trace(c->trace_ctx, name, value);
+        c->trace(c->trace_ctx, (const char *)&events + event, value);
     }
 }
 
