@@ -625,17 +625,16 @@ static ccat_status_t read_token(ccat_http_response_t *resp, ccat_access_token_t 
 }
 #else
 /* -Os: one loop over the members in the same order (the smallest code).
- * Returns a ccat_status_t as an int (no narrowing of ccat_body_parse()'s
+ * Returns a ccat_status_t as an int (no narrowing of ccat_body_members()'s
  * error to test). */
 static int read_token(ccat_http_response_t *resp, ccat_access_token_t *tok)
 {
     jsmntok_t *toks;
-    int n = ccat_body_parse(resp, &toks);
+    int at[4];
+    int n = ccat_body_members(resp, &toks, token_keys, 4, at);
     if (n < 0) {
         return n;
     }
-    int at[4];
-    ccat_json_members(resp->body, toks, n, 0, token_keys, 4, at);
     /* Each value with its length (one pointer to advance, not two arrays). */
     struct {
         const char *v;

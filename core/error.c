@@ -8,10 +8,14 @@
 
 #include "internal.h"
 
-int ccat_body_parse(ccat_http_response_t *resp, jsmntok_t **toks)
+int ccat_body_members(ccat_http_response_t *resp, jsmntok_t **toks, const char *keys, int nkeys,
+                      int *at)
 {
     int plain;
-    return ccat_body_parse_plain(resp, toks, &plain);
+    int n = ccat_body_parse_plain(resp, toks, &plain);
+    /* No test of n: ccat_json_members() finds nothing in fewer than one token. */
+    ccat_json_members(resp->body, *toks, n, 0, keys, nkeys, at);
+    return n;
 }
 
 ccat_status_t ccat_member_string(char *js, const jsmntok_t *toks, int i, const char **out,
@@ -90,10 +94,9 @@ ccat_status_t ccat_error_read(ccat_http_response_t *resp, ccat_error_t *err)
 #undef KEYS
     err->code = resp->error_type; /* trimmed below */
     jsmntok_t *toks;
-    int n = ccat_body_parse(resp, &toks);
+    int at[K_NONE + 1];
+    int n = ccat_body_members(resp, &toks, keys, K_NONE, at);
     if (n > 0) {
-        int at[K_NONE + 1];
-        ccat_json_members(resp->body, toks, n, 0, keys, K_NONE, at);
         at[K_NONE] = -1;
         /* "Message" only when "message" is absent; "Code" only when "code" is;
          * "__type" when neither gives a string. */

@@ -34,11 +34,15 @@ size_t ccat_time_text(ccat_time_t t, char *out);
 /**
  * Tokenize the body of @p resp into the free tail of its buffer; the root
  * must be an object. Returns the token count or a negative ccat_status_t.
+ * Then ccat_json_members(body, *toks, count, 0, keys, nkeys, at): every
+ * reader looks its members up next (one call for both: less code). at[] is
+ * all -1 when the count is not positive.
  */
-int ccat_body_parse(ccat_http_response_t *resp, jsmntok_t **toks);
+int ccat_body_members(ccat_http_response_t *resp, jsmntok_t **toks, const char *keys, int nkeys,
+                      int *at);
 
 /**
- * ccat_body_parse(), and *plain as ccat_json_parse_plain() gives it: 1 when
+ * ccat_body_members() without the members, and *plain as ccat_json_parse_plain() gives it: 1 when
  * every string's text is already its decoding (-O2 on x86-64 only; else 0,
  * and the decoder does it all). Inline: it is on every response's path.
  */

@@ -73,7 +73,10 @@ enum { I_ID, I_NAME, I_EXPIRES, I_COUNT };
 static ccat_status_t item(char *js, const jsmntok_t *toks, int n, int o, int check,
                           ccat_access_token_summary_t *s)
 {
-    static const char keys[] = "\2" "id" "\4" "name" "\13" "expiresTime";
+    /* Without the NUL: the names are read by their lengths (-1 B). */
+#define KEYS "\2" "id" "\4" "name" "\13" "expiresTime"
+    static const char keys[sizeof(KEYS) - 1] = KEYS;
+#undef KEYS
     int at[I_COUNT];
     if (toks[o].type != JSMN_OBJECT) {
         return CCAT_ERR_RESPONSE_TYPE;
@@ -126,15 +129,17 @@ static ccat_status_t next_token(char *js, const jsmntok_t *toks, int i, ccat_lis
 static ccat_status_t read_page(ccat_http_response_t *resp, ccat_list_item_fn fn, void *fn_ctx,
                                ccat_list_page_t *page)
 {
-    static const char keys[] = "\5" "items" "\11" "nextToken";
+    /* No NUL (read by length). */
+#define KEYS "\5" "items" "\11" "nextToken"
+    static const char keys[sizeof(KEYS) - 1] = KEYS;
+#undef KEYS
     jsmntok_t *toks;
-    int n = ccat_body_parse(resp, &toks);
+    int at[2];
+    int n = ccat_body_members(resp, &toks, keys, 2, at);
     if (n < 0) {
         return (ccat_status_t)n;
     }
     char *js = resp->body;
-    int at[2];
-    ccat_json_members(js, toks, n, 0, keys, 2, at);
     int a = at[0];
     if (a < 0 || toks[a].type != JSMN_ARRAY) { /* required: null is as absent */
         return a < 0 || (toks[a].type == JSMN_PRIMITIVE && js[toks[a].start] == 'n')
@@ -230,7 +235,7 @@ ccat_status_t ccat_access_token_id_check(const char *id)
  * RFC 3986 stay, every other byte becomes %XX), then the line's end. */
 static void put_id(ccat_writer_t *w, const void *in)
 {
-    static const char hex[] = "0123456789ABCDEF";
+    static const char hex[16] = "0123456789ABCDEF"; /* no NUL: read by index */
     for (const unsigned char *s = in; *s != '\0'; s++) {
         unsigned c = *s;
         if ((c | 0x20) - 'a' < 26 || c - '0' < 10 || c == '-' || c == '_' || c == '.' ||
@@ -309,13 +314,15 @@ ccat_status_t ccat_verify_response_read(ccat_http_response_t *resp, const char *
     if (st != CCAT_OK || resp->body_len == 0) {
         return st; /* an empty body is an empty output, as botocore reads it */
     }
-    static const char keys[] = "\10" "identity";
+    /* No NUL (read by length). */
+#define KEYS "\10" "identity"
+    static const char keys[sizeof(KEYS) - 1] = KEYS;
+#undef KEYS
     jsmntok_t *toks;
-    int n = ccat_body_parse(resp, &toks);
     int at;
+    int n = ccat_body_members(resp, &toks, keys, 1, &at);
     size_t len;
     if (n >= 0) {
-        ccat_json_members(resp->body, toks, n, 0, keys, 1, &at);
         st = ccat_member_optional(resp->body, toks, at, identity, &len);
     } else {
         st = (ccat_status_t)n;
