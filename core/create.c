@@ -662,8 +662,7 @@ ccat_status_t ccat_create_response_read(ccat_http_response_t *resp,
     if (resp == NULL || tok == NULL) {
         return CCAT_ERR_ARGUMENT;
     }
-    ccat_error_t local;
-    int st = ccat_response_begin(resp, err != NULL ? err : &local, 201);
+    int st = ccat_response_begin(resp, err, 201);
     if (st == CCAT_OK) {
         st = read_token(resp, tok); /* success sets every member of *tok */
     }

@@ -201,7 +201,7 @@ int ccat_has_control(const char *s, size_t n);
 /* ---- responses (error.c) ------------------------------------------------ */
 
 /**
- * What every response read starts with: clear @p err, record the HTTP status
+ * What every response read starts with: clear @p err (may be NULL), record the HTTP status
  * and request id; an error status fills @p err and gives its CCAT_ERR_SVC_*;
  * a success other than @p expect gives CCAT_ERR_RESPONSE_STATUS; else CCAT_OK.
  * Inline at -O2 (on every response's path); one copy in error.c at -Os.
@@ -213,6 +213,8 @@ static inline ccat_status_t ccat_response_begin_inline(ccat_http_response_t *res
     _Static_assert(offsetof(ccat_error_t, request_id) + sizeof(const char *) ==
                        sizeof(ccat_error_t),
                    "http_status, code, message, request_id: no other member to clear");
+    ccat_error_t local; /* err may be NULL: one place for that, not every reader */
+    err = err != NULL ? err : &local;
     err->http_status = resp->status;
     err->code = err->message = NULL;
     err->request_id = resp->request_id;

@@ -179,8 +179,7 @@ ccat_status_t ccat_list_response_read(ccat_http_response_t *resp, ccat_list_item
     page->items = 0;
     /* page->next_token is only written once the page is good: it may be the
      * token this very request carried, which a retry sends again. */
-    ccat_error_t local;
-    ccat_status_t st = ccat_response_begin(resp, err != NULL ? err : &local, 200);
+    ccat_status_t st = ccat_response_begin(resp, err, 200);
     if (st == CCAT_OK) {
         st = read_page(resp, fn, fn_ctx, page);
     }
@@ -266,8 +265,7 @@ ccat_status_t ccat_delete_response_read(ccat_http_response_t *resp, ccat_error_t
         return CCAT_ERR_ARGUMENT;
     }
     /* The output has no members: like botocore, the body is not read. */
-    ccat_error_t local;
-    return ccat_response_begin(resp, err != NULL ? err : &local, 200);
+    return ccat_response_begin(resp, err, 200);
 }
 
 static ccat_status_t delete_write(const ccat_request_ctx_t *ctx, const void *in, char *buf,
@@ -309,8 +307,7 @@ ccat_status_t ccat_verify_response_read(ccat_http_response_t *resp, const char *
         return CCAT_ERR_ARGUMENT;
     }
     *identity = NULL;
-    ccat_error_t local;
-    ccat_status_t st = ccat_response_begin(resp, err != NULL ? err : &local, 200);
+    ccat_status_t st = ccat_response_begin(resp, err, 200);
     if (st != CCAT_OK || resp->body_len == 0) {
         return st; /* an empty body is an empty output, as botocore reads it */
     }
