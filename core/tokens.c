@@ -121,7 +121,10 @@ static ccat_status_t next_token(char *js, const jsmntok_t *toks, int i, ccat_lis
     if (page->next_token == NULL || len >= page->next_token_size) {
         return CCAT_ERR_RESPONSE_TOO_LARGE;
     }
-    memcpy(page->next_token, t != NULL ? t : "", len + 1);
+    if (t != NULL) {
+        memcpy(page->next_token, t, len);
+    }
+    page->next_token[len] = '\0'; /* absent: "" (no literal to keep for it) */
     return CCAT_OK;
 }
 
