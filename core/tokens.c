@@ -328,8 +328,9 @@ ccat_status_t ccat_verify_response_read(ccat_http_response_t *resp, const char *
         st = (ccat_status_t)n;
     }
     if (st != CCAT_OK) {
-        /* As every reader does: a failed body leaves nothing behind. */
-        *identity = NULL;
+        /* As every reader does: a failed body leaves nothing behind
+         * (*identity is still NULL: ccat_member_optional() set it only on
+         * success). */
         ccat_wipe(resp->body, resp->body_len);
     }
     return st;

@@ -399,6 +399,7 @@ static void check_delete_verify_reads(void)
                {"nope", CCAT_ERR_JSON_SYNTAX}, {"{\"identity\":\"\\ud800\"}", CCAT_ERR_JSON_STRING}};
     for (int i = 0; i < 4; i++) {
         CHECK_EQ_INT(feed("200 OK", "", bad[i].body, sizeof(rbuf)), CCAT_OK);
+        id = "x"; /* a failure must reset it */
         CHECK_EQ_INT(ccat_verify_response_read(&resp, &id, NULL), bad[i].st);
         CHECK(id == NULL);
     }
