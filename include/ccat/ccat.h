@@ -210,7 +210,14 @@ typedef struct ccat_client {
  */
 ccat_status_t ccat_client_init(ccat_client_t *client, const ccat_client_config_t *cfg);
 
-/** @brief Use another bearer token for the next calls (e.g. after rotation). */
+/**
+ * @brief Use another bearer token for the next calls (e.g. after rotation).
+ *
+ * The string is not copied: it must stay valid while the client may use it.
+ * A call takes the token once, when it starts, so every attempt of one call
+ * (retries and reconnects included) sends the same token; a token set during
+ * a call (from the trace observer, say) is used from the next call on.
+ */
 void ccat_client_set_token(ccat_client_t *client, const char *bearer_token);
 
 /**

@@ -320,6 +320,39 @@ static void check_reinit(void)
     CHECK_EQ_INT(W.connects, 2);
 }
 
+/* A token set while a call runs (here by the trace observer, at the first
+ * attempt) is used from the next call on: every attempt of one call sends
+ * the token the call started with. */
+static void switch_token(void *ctx, const char *event, long value)
+{
+    (void)value;
+    if (strcmp(event, "attempt") == 0) {
+        ccat_client_set_token(ctx, "bearer-NEWTOKEN-456");
+    }
+}
+
+static int sent_token(const char *token)
+{
+    return memmem(W.last, W.last_len, token, strlen(token)) != NULL;
+}
+
+static void check_token_switch(void)
+{
+    ccat_client_t c;
+    ccat_access_token_t tok;
+    setup(&c, 0, R503, R201, NULL);
+    c.trace = switch_token;
+    c.trace_ctx = &c;
+    CHECK_EQ_INT(ccat_create_access_token(&c, &params, &tok), CCAT_OK);
+    CHECK_EQ_INT(c.attempts, 2);
+    CHECK(sent_token("Authorization: Bearer " TOKEN "\r\n")); /* the retry too */
+    CHECK(!sent_token("NEWTOKEN"));
+    c.trace = NULL;
+    CHECK_EQ_INT(ccat_create_access_token(&c, &params, &tok), CCAT_OK);
+    CHECK(sent_token("Authorization: Bearer bearer-NEWTOKEN-456\r\n"));
+    CHECK(!sent_token(TOKEN));
+}
+
 int main(void)
 {
     check_keep_alive();
@@ -331,5 +364,6 @@ int main(void)
     check_limits();
     check_reinit();
     check_backoff();
+    check_token_switch();
     return test_summary("client");
 }
