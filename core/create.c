@@ -143,7 +143,7 @@ int ccat_has_control(const char *s, size_t n)
     }
 #endif
     for (; n > 0; s++, n--) {
-        if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+        if (ccat_is_control((unsigned char)*s)) {
             return 1;
         }
     }
@@ -392,8 +392,7 @@ static CCAT_HOT_INLINE ccat_status_t request_write(const ccat_op_t *op, const cc
      * ccat_has_control() stays off the create path). */
     size_t token_len = 0;
     for (; token != NULL && token[token_len] != '\0'; token_len++) {
-        unsigned char c = (unsigned char)token[token_len];
-        if (c < 0x20 || c == 0x7f) {
+        if (ccat_is_control((unsigned char)token[token_len])) {
             return CCAT_ERR_TOKEN_INVALID;
         }
     }
@@ -468,7 +467,7 @@ static CCAT_HOT_INLINE void create_body(ccat_writer_t *w, const void *in)
 #endif
     /* The body's fixed texts in one array (one address to load), no NULs;
      * the expiry's closing quote is the one before the '}' (put with it). */
-    static const char lit[sizeof(NAME_KEY EXPIRES_KEY "\"}") - 1] = NAME_KEY EXPIRES_KEY "\"}";
+    CCAT_TEXT(lit, NAME_KEY EXPIRES_KEY "\"}");
     const size_t expires_key = sizeof(NAME_KEY) - 1, brace = sizeof(NAME_KEY EXPIRES_KEY "\"") - 1;
     size_t quote = 0; /* 1: the expiry's closing quote goes before the '}' */
     ccat_put(w, lit, expires_key);
@@ -488,15 +487,10 @@ static CCAT_HOT_INLINE void create_body(ccat_writer_t *w, const void *in)
     ccat_put(w, lit + brace - quote, 1 + quote);
 }
 
-/* CCAT_OP()'s line and tail, in one array as CCAT_OP() puts them, here
- * without the NUL (the lengths are the op's). The shortest body,
- * {"name":"x"}, has a two-digit length. */
-#define CREATE_LINE "PUT /v1/accessTokens HTTP/1.1\r\nHost: "
-#define CREATE_TAIL "\r\nContent-Type: application/json\r\nContent-Length: 00\r\n\r\n"
-static const char create_text[sizeof(CREATE_LINE CREATE_TAIL) - 1] = CREATE_LINE CREATE_TAIL;
-static const ccat_op_t create_op = {create_text, NULL, create_body, sizeof("PUT ") - 1,
-                                    sizeof(CREATE_LINE) - sizeof("PUT "),
-                                    sizeof(CREATE_TAIL) - 1, 2};
+/* The shortest body, {"name":"x"}, has a two-digit length. */
+CCAT_OP_DEFINE(create_op, "PUT ", "/v1/accessTokens HTTP/1.1\r\nHost: ",
+               "\r\nContent-Type: application/json\r\nContent-Length: 00\r\n\r\n", NULL,
+               create_body, 2);
 
 ccat_status_t ccat_create_request_write(const ccat_request_ctx_t *ctx,
                                         const ccat_create_params_t *params,
@@ -517,8 +511,7 @@ ccat_status_t ccat_create_request_write(const ccat_request_ctx_t *ctx,
  * bad), so that at[i] is the i-th to check. (The service sends expiresTime
  * before accessTokenId, and at -O2 ccat_json_members tries the next name
  * first: a body from the service costs it one more comparison per key.) */
-#define TOKEN_KEYS "\6" "secret" "\4" "name" "\15" "accessTokenId" "\13" "expiresTime"
-static const char token_keys[sizeof(TOKEN_KEYS) - 1] = TOKEN_KEYS; /* no NUL: names are counted */
+CCAT_TEXT(token_keys, "\6" "secret" "\4" "name" "\15" "accessTokenId" "\13" "expiresTime");
 
 #ifndef __OPTIMIZE_SIZE__
 /* ccat_member_string() for a plain text (see ccat_body_parse_plain()): the

@@ -88,10 +88,7 @@ ccat_status_t ccat_error_read(ccat_http_response_t *resp, ccat_error_t *err)
 {
     /* Pairs read as one (see string_at()); K_NONE ends the last one. */
     enum { K_MSG, K_MSG2, K_CODE, K_CODE2, K_TYPE, K_NONE };
-#define KEYS "\7" "message" "\7" "Message" "\4" "code" "\4" "Code" "\6" "__type"
-    /* Without the NUL: the names are read by their lengths (-1 B). */
-    static const char keys[sizeof(KEYS) - 1] = KEYS;
-#undef KEYS
+    CCAT_TEXT(keys, "\7" "message" "\7" "Message" "\4" "code" "\4" "Code" "\6" "__type");
     err->code = resp->error_type; /* trimmed below */
     jsmntok_t *toks;
     int at[K_NONE + 1];

@@ -13,6 +13,18 @@
 #include "hints.h"
 #include "json.h"
 
+/**
+ * Defines the static text @p name from @p literal without its NUL, for a
+ * text only ever read by length or index (a byte of rodata less each).
+ */
+#define CCAT_TEXT(name, literal) static const char name[sizeof(literal) - 1] = literal
+
+/** 1 if @p c is a control character: below 0x20, or DEL. */
+static inline int ccat_is_control(unsigned char c)
+{
+    return c < 0x20 || c == 0x7f;
+}
+
 /** First and last instants ccat_time_format() can write: years 0001..9999. */
 #define CCAT_TIME_MIN (-62135596800LL * 1000000LL)
 #define CCAT_TIME_MAX (253402300800LL * 1000000LL - 1)
@@ -183,10 +195,16 @@ typedef struct ccat_op {
     uint8_t body_digits;
 } ccat_op_t;
 
-/** A ccat_op_t from string literals (their lengths computed at compile time). */
-#define CCAT_OP(method, line, tail, path_rest, body, body_digits)                         \
-    {method line tail, (path_rest), (body), sizeof(method) - 1, sizeof(line) - 1,         \
-     sizeof(tail) - 1, (body_digits)}
+/**
+ * Defines the ccat_op_t @p name from string literals: its text (method,
+ * line, then tail) in one array @p name ## _text without the NUL (every
+ * piece is read by its length), the lengths computed at compile time.
+ */
+#define CCAT_OP_DEFINE(name, method, line, tail, path_rest, body, body_digits)                \
+    CCAT_TEXT(name##_text, method line tail);                                              \
+    static const ccat_op_t name = {name##_text,       (path_rest),      (body),             \
+                                   sizeof(method) - 1, sizeof(line) - 1, sizeof(tail) - 1, \
+                                   (body_digits)}
 
 /**
  * Check the context and bearer token, then write @p op's request for @p in

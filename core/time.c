@@ -12,7 +12,6 @@
 #include "internal.h"
 
 #define US_PER_S 1000000u
-#define BAD 0xffffu /* any field read from a non-digit is at least this */
 #define DAY_S 86400u
 #define DAYS_MAX 3652059u /* from 0001-01-01 to 10000-01-01 */
 #define EPOCH_DAY 719162  /* 1970-01-01, counted from 0001-01-01 */
@@ -39,18 +38,15 @@ static char *dec(char *p, uint32_t v, unsigned n, char sep)
 }
 #endif
 
-#if defined(__OPTIMIZE_SIZE__) || !defined(__BYTE_ORDER__) || \
-    __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 /* The text's layout: the radix of each digit (10, or 6 for the tens of
  * minutes and seconds: the second of the day is written and read as it
  * is, and the date as one number YYYYMMDD), or a separator. The
  * fraction's digits are 20..25, the second's 11..18 and the date's 0..9.
- * put_text() at -Os and the round-trip parse (see ccat_time_parse()) walk it. */
+ * put_text() at -Os walks it, and read_text() (the round-trip parse, and
+ * every build's zone) reads with it. */
 #define D "\12"
 #define S "\6"
-#define LAYOUT D D D D "-" D D "-" D D "T" D D ":" S D ":" S D "." D D D D D D
-static const char layout[sizeof(LAYOUT) - 1] = LAYOUT; /* no NUL: never read as a string */
-#endif
+CCAT_TEXT(layout, D D D D "-" D D "-" D D "T" D D ":" S D ":" S D "." D D D D D D);
 
 /* Writes the text of second sod (< DAY_S) of day `days` counted from
  * 0001-01-01 (< DAYS_MAX), frac microseconds after it; returns its length.
@@ -223,34 +219,11 @@ static unsigned days_in_month(unsigned y, unsigned mo)
     unsigned leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
     return mo == 2 ? 28 + leap : 30 + ((mo + (mo >> 3)) & 1);
 }
+#endif
 
-/* Two digits at s, or at least BAD. */
-static unsigned get2(const char *s)
-{
-    unsigned a = (unsigned char)s[0] - (unsigned)'0', b = (unsigned char)s[1] - (unsigned)'0';
-    return (a > 9 || b > 9) ? BAD : a * 10 + b;
-}
-
-/* Zone "Z", "z", "+hh:mm" or "-hh:mm" of n bytes: seconds east of UTC, or 1 (never an offset). */
-static int32_t zone_offset(const char *s, size_t n)
-{
-    if (n == 1 && (*s | 0x20) == 'z') {
-        return 0;
-    }
-    if (n != 6 || (*s != '+' && *s != '-') || s[3] != ':') {
-        return 1;
-    }
-    unsigned h = get2(s + 1), m = get2(s + 4);
-    if (h > 23 || m > 59) {
-        return 1;
-    }
-    int32_t off = (int32_t)(h * 3600 + m * 60);
-    return *s == '-' ? -off : off;
-}
-#else
 /*
- * Where size counts (and wherever the -O2 reading above is missing), the
- * fields are read without a range check, turned into a day and a second,
+ * Where size counts (and wherever the -O2 reading above is missing),
+ * ccat_time_parse() reads the fields with read_text(), without a range check, turned into a day and a second,
  * and the text of that instant written back (put_text()) must be the bytes
  * read. A text put_text() writes is always a valid one and a valid text
  * reads exactly, so that one comparison refuses every non-digit, wrong
@@ -306,7 +279,6 @@ static int32_t zone_offset(const char *s, size_t n)
     int32_t off = (int32_t)min * 60;
     return *s == '-' ? -off : off;
 }
-#endif
 
 ccat_status_t ccat_time_parse(const char *s, size_t len, ccat_time_t *out)
 {

@@ -50,10 +50,9 @@ static void list_body(ccat_writer_t *w, const void *in)
     ccat_put(w, "}", 1);
 }
 
-static const ccat_op_t list_op =
-    CCAT_OP("POST ", "/v1/accessTokens HTTP/1.1\r\nHost: ",
-            "\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n", NULL,
-            list_body, 1);
+CCAT_OP_DEFINE(list_op, "POST ", "/v1/accessTokens HTTP/1.1\r\nHost: ",
+               "\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n", NULL,
+               list_body, 1);
 
 ccat_status_t ccat_list_request_write(const ccat_request_ctx_t *ctx,
                                       const ccat_list_params_t *params,
@@ -73,10 +72,7 @@ enum { I_ID, I_NAME, I_EXPIRES, I_COUNT };
 static ccat_status_t item(char *js, const jsmntok_t *toks, int n, int o, int check,
                           ccat_access_token_summary_t *s)
 {
-    /* Without the NUL: the names are read by their lengths (-1 B). */
-#define KEYS "\2" "id" "\4" "name" "\13" "expiresTime"
-    static const char keys[sizeof(KEYS) - 1] = KEYS;
-#undef KEYS
+    CCAT_TEXT(keys, "\2" "id" "\4" "name" "\13" "expiresTime");
     int at[I_COUNT];
     if (toks[o].type != JSMN_OBJECT) {
         return CCAT_ERR_RESPONSE_TYPE;
@@ -132,10 +128,7 @@ static ccat_status_t next_token(char *js, const jsmntok_t *toks, int i, ccat_lis
 static ccat_status_t read_page(ccat_http_response_t *resp, ccat_list_item_fn fn, void *fn_ctx,
                                ccat_list_page_t *page)
 {
-    /* No NUL (read by length). */
-#define KEYS "\5" "items" "\11" "nextToken"
-    static const char keys[sizeof(KEYS) - 1] = KEYS;
-#undef KEYS
+    CCAT_TEXT(keys, "\5" "items" "\11" "nextToken");
     jsmntok_t *toks;
     int at[2];
     int n = ccat_body_members(resp, &toks, keys, 2, at);
@@ -237,7 +230,7 @@ ccat_status_t ccat_access_token_id_check(const char *id)
  * RFC 3986 stay, every other byte becomes %XX), then the line's end. */
 static void put_id(ccat_writer_t *w, const void *in)
 {
-    static const char hex[16] = "0123456789ABCDEF"; /* no NUL: read by index */
+    CCAT_TEXT(hex, "0123456789ABCDEF");
     for (const unsigned char *s = in; *s != '\0'; s++) {
         unsigned c = *s;
         if ((c | 0x20) - 'a' < 26 || c - '0' < 10 || c == '-' || c == '_' || c == '.' ||
@@ -252,8 +245,8 @@ static void put_id(ccat_writer_t *w, const void *in)
 }
 
 /* No body, and "Content-Length: 0" as botocore sends for a DELETE. */
-static const ccat_op_t delete_op =
-    CCAT_OP("DELETE ", "/v1/accessTokens/", "\r\nContent-Length: 0\r\n\r\n", put_id, NULL, 0);
+CCAT_OP_DEFINE(delete_op, "DELETE ", "/v1/accessTokens/", "\r\nContent-Length: 0\r\n\r\n", put_id,
+               NULL, 0);
 
 ccat_status_t ccat_delete_request_write(const ccat_request_ctx_t *ctx, const char *id,
                                         char *buf, size_t cap, size_t *out_len)
@@ -294,8 +287,7 @@ ccat_status_t ccat_delete_access_token(ccat_client_t *client, const char *id)
 /* ---- VerifySession ----------------------------------------------------------- */
 
 /* No body and, as botocore sends a GET, no Content-Length. */
-static const ccat_op_t verify_op =
-    CCAT_OP("GET ", "/session HTTP/1.1\r\nHost: ", "\r\n\r\n", NULL, NULL, 0);
+CCAT_OP_DEFINE(verify_op, "GET ", "/session HTTP/1.1\r\nHost: ", "\r\n\r\n", NULL, NULL, 0);
 
 ccat_status_t ccat_verify_request_write(const ccat_request_ctx_t *ctx, char *buf, size_t cap,
                                         size_t *out_len)
@@ -314,10 +306,7 @@ ccat_status_t ccat_verify_response_read(ccat_http_response_t *resp, const char *
     if (st != CCAT_OK || resp->body_len == 0) {
         return st; /* an empty body is an empty output, as botocore reads it */
     }
-    /* No NUL (read by length). */
-#define KEYS "\10" "identity"
-    static const char keys[sizeof(KEYS) - 1] = KEYS;
-#undef KEYS
+    CCAT_TEXT(keys, "\10" "identity");
     jsmntok_t *toks;
     int at;
     int n = ccat_body_members(resp, &toks, keys, 1, &at);

@@ -50,7 +50,7 @@ out=${1:-$repo/build-bench-size}
 #  delete, STORED re-committed when read back, digit-ending prefix refused,
 #  ERR_ROTATE_ID_UNKNOWN) -> 16,400; session of 2026-11-28 -> 16,127 -> 16,150;
 #  second session of 2026-11-28 -> 14,525 -> 14,550; 2026-12-07 -> 13,890
-#  -> 13,737 -> 13,664 -> 13,700
+#  -> 13,737 -> 13,664 -> 13,661 (ops' texts without NUL) -> 13,700
 text_budget=6144
 text_ceiling=${CCAT_SIZE_CEILING:-7750}
 core_ceiling=${CCAT_SIZE_CORE_CEILING:-13700}
